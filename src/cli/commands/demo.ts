@@ -1,0 +1,54 @@
+import { join, resolve } from 'node:path';
+import { defineCommand } from '../command.js';
+import { printSummary, runFlags, runJobWithProgress } from '../job-command.js';
+
+// Each step of the demo: a job run into a subfolder of --out. Steps are added as features land.
+const steps = [
+  {
+    dir: 'images',
+    job: 'demo-images',
+    options: { count: 96 },
+    what: 'synthetic captioned images (image-text pairs)',
+  },
+];
+
+export default defineCommand({
+  name: 'demo',
+  summary: 'Build small datasets from inputs weft generates itself (no network, no setup)',
+  usage: 'weft demo --out DIR [--workers N] [--json]',
+  flags: {
+    out: runFlags.out,
+    workers: runFlags.workers,
+    json: runFlags.json,
+    quiet: runFlags.quiet,
+  },
+  positionals: { name: '', description: '', max: 0 },
+  examples: ['weft demo --out out/demo', 'weft inspect out/demo'],
+  async run({ flags }, io) {
+    const outDir = resolve(io.cwd, typeof flags.out === 'string' ? flags.out : 'out/demo');
+    const results: Record<string, unknown>[] = [];
+    for (const step of steps) {
+      const stepFlags = { ...flags, out: join(outDir, step.dir), overwrite: true, json: false };
+      const summary = await runJobWithProgress(
+        { command: `demo ${step.dir}`, job: step.job, options: step.options, flags: stepFlags },
+        io,
+      );
+      printSummary(io, `demo ${step.dir}`, summary, stepFlags);
+      results.push({
+        step: step.dir,
+        what: step.what,
+        out: summary.outDir,
+        rows: summary.rows,
+        bytes: summary.bytes,
+      });
+    }
+    if (flags.json === true)
+      io.stdout.write(`${JSON.stringify({ ok: true, command: 'demo', out: outDir, steps: results })}\n`);
+    else if (flags.quiet !== true) {
+      io.stderr.write(
+        `[weft] demo: datasets written under ${outDir}\n  look at them:   npx weft inspect ${outDir}\n  load in Python: datasets.load_from_disk("${join(outDir, steps[0]!.dir)}")\n`,
+      );
+    }
+    return 0;
+  },
+});

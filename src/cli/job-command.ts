@@ -1,0 +1,174 @@
+// What every dataset-building command shares: output/worker/slice flags, config files, progress,
+// the end-of-run summary (human or --json) and exit codes.
+import { resolve } from 'node:path';
+import { WeftError } from '../errors.js';
+import { createLogger } from '../pipeline/logger.js';
+import type { StageStatsJson } from '../pipeline/stats.js';
+import type { JobDefinition } from '../run/job.js';
+import { type RunSummary, runJob } from '../run/run-job.js';
+import { type CliIO, type FlagDef, type ParsedFlags, parseByteSize } from './command.js';
+import { readConfigFile } from './config-file.js';
+import { ProgressReporter } from './progress.js';
+
+export const runFlags = {
+  out: { type: 'string', value: 'DIR', description: 'Output dataset directory (required)' },
+  workers: { type: 'number', value: 'N', description: 'Worker processes (default: number of cores)' },
+  'task-index': { type: 'number', value: 'I', description: 'Run only the tasks of slice I (array jobs)' },
+  'task-count': { type: 'number', value: 'N', description: 'Number of slices the tasks are split into' },
+  overwrite: {
+    type: 'boolean',
+    description: 'Replace an existing dataset or unfinished run made with other options',
+  },
+  'max-shard-size': {
+    type: 'string',
+    value: 'SIZE',
+    description: 'Shard size cap, e.g. 500MB (default), 2GB',
+  },
+  config: {
+    type: 'string',
+    value: 'FILE',
+    description: 'YAML or JSON file with the job options (flags override it)',
+  },
+  json: { type: 'boolean', description: 'Print one machine-readable summary line on stdout at the end' },
+  quiet: { type: 'boolean', description: 'Only warnings and errors on stderr' },
+  'log-format': {
+    type: 'string',
+    value: 'FORMAT',
+    description: 'Log line format on stderr',
+    choices: ['text', 'json'],
+  },
+} as const satisfies Record<string, FlagDef>;
+
+export function resolveTaskSlice(flags: ParsedFlags): { taskIndex?: number; taskCount?: number } {
+  const index = flags['task-index'] as number | undefined;
+  const count = flags['task-count'] as number | undefined;
+  if (index === undefined && count === undefined) return {};
+  if (index === undefined || count === undefined) {
+    throw new WeftError('E_USAGE', '--task-index and --task-count go together');
+  }
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) {
+    throw new WeftError(
+      'E_USAGE',
+      `--task-index must be an integer in [0, --task-count) and --task-count ≥ 1 (received ${index} of ${count})`,
+    );
+  }
+  return { taskIndex: index, taskCount: count };
+}
+
+/** Options from --config (if given) with the command's flag-derived options on top. */
+export async function mergeConfig(
+  flags: ParsedFlags,
+  fromFlags: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const base = typeof flags.config === 'string' ? await readConfigFile(flags.config) : {};
+  const defined = Object.fromEntries(Object.entries(fromFlags).filter(([, v]) => v !== undefined));
+  return { ...base, ...defined };
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1e3) return `${bytes} B`;
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
+  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${(bytes / 1e9).toFixed(2)} GB`;
+}
+
+export function funnelLine(stages: readonly StageStatsJson[]): string {
+  return stages
+    .map((s) => {
+      const dropped = Object.entries(s.dropped)
+        .sort((a, b) => b[1] - a[1])
+        .map(([reason, n]) => `${reason} ${n}`)
+        .join(', ');
+      return `${s.name} ${s.out}${dropped ? ` (dropped ${dropped})` : ''}`;
+    })
+    .join(' → ');
+}
+
+export function summaryJson(command: string, summary: RunSummary): Record<string, unknown> {
+  return {
+    ok: true,
+    command,
+    out: summary.outDir,
+    committed: summary.committed,
+    alreadyComplete: summary.alreadyComplete,
+    rows: summary.rows ?? null,
+    bytes: summary.bytes ?? null,
+    shards: summary.shards ?? null,
+    tasks: summary.tasks,
+    wallMs: Math.round(summary.wallMs),
+    stages:
+      summary.stats?.stages.map((s) => ({ name: s.name, in: s.in, out: s.out, dropped: s.dropped })) ?? [],
+  };
+}
+
+export interface JobCommandRun {
+  command: string;
+  job: JobDefinition | string;
+  options: Record<string, unknown>;
+  flags: ParsedFlags;
+  /** Label for progress; defaults to the command name. */
+  label?: string;
+}
+
+export function requireOut(flags: ParsedFlags): string {
+  if (typeof flags.out !== 'string' || flags.out === '') {
+    throw new WeftError('E_USAGE', `--out DIR is required (the dataset directory to write)`);
+  }
+  return flags.out;
+}
+
+/** Runs a job with progress and returns its summary (no printing of the final line). */
+export async function runJobWithProgress(run: JobCommandRun, io: CliIO): Promise<RunSummary> {
+  const outDir = resolve(io.cwd, requireOut(run.flags));
+  const logFormat = (run.flags['log-format'] as 'text' | 'json' | undefined) ?? 'text';
+  const progress = new ProgressReporter({
+    stream: io.stderr,
+    label: run.label ?? run.command,
+    quiet: run.flags.quiet === true,
+    logFormat,
+  });
+  const log = createLogger({ write: progress.writeLog, fields: {} });
+  const maxShard = run.flags['max-shard-size'];
+  try {
+    return await runJob(run.job, run.options, {
+      outDir,
+      ...(typeof run.flags.workers === 'number' ? { workers: run.flags.workers } : {}),
+      ...resolveTaskSlice(run.flags),
+      overwrite: run.flags.overwrite === true,
+      ...(typeof maxShard === 'string' ? { maxShardBytes: parseByteSize(maxShard, 'max-shard-size') } : {}),
+      log,
+      signal: io.signal,
+      onProgress: progress.onProgress,
+      onPlanned: (plan) => progress.planned(plan),
+    });
+  } finally {
+    progress.finish();
+  }
+}
+
+export function printSummary(io: CliIO, command: string, summary: RunSummary, flags: ParsedFlags): void {
+  if (flags.json === true) {
+    io.stdout.write(`${JSON.stringify(summaryJson(command, summary))}\n`);
+    return;
+  }
+  if (flags.quiet === true) return;
+  if (!summary.committed) {
+    io.stderr.write(
+      `[weft] ${command}: this slice is done (${summary.tasks.ran} tasks run); the dataset is committed when every task is done (weft commit ${summary.outDir})\n`,
+    );
+    return;
+  }
+  const lines = [
+    `[weft] ${command}: wrote ${summary.outDir}`,
+    `  ${summary.rows} rows in ${summary.shards} shard(s), ${formatBytes(summary.bytes ?? 0)}; ${summary.tasks.total} tasks (${summary.tasks.skipped} already done) in ${(summary.wallMs / 1000).toFixed(1)} s`,
+  ];
+  if (summary.stats) lines.push(`  ${funnelLine(summary.stats.stages)}`);
+  io.stderr.write(`${lines.join('\n')}\n`);
+}
+
+/** Runs a job command end to end: progress, summary, exit code 0. Errors propagate to main(). */
+export async function runJobCommand(run: JobCommandRun, io: CliIO): Promise<number> {
+  const summary = await runJobWithProgress(run, io);
+  printSummary(io, run.command, summary, run.flags);
+  return 0;
+}

@@ -1,0 +1,22 @@
+// The job registry: one line per job, loaded lazily so a worker imports only what its job needs.
+import { WeftError } from '../errors.js';
+import type { JobDefinition } from '../run/job.js';
+
+const loaders: Record<string, () => Promise<JobDefinition>> = {
+  'demo-images': async () =>
+    (await import('../demo/demo-images-job.js')).demoImagesJob as unknown as JobDefinition,
+};
+
+export function jobNames(): string[] {
+  return Object.keys(loaders);
+}
+
+export async function loadJob(name: string): Promise<JobDefinition> {
+  const load = loaders[name];
+  if (!load) {
+    throw new WeftError('E_CONFIG', `unknown job "${name}"; known jobs: ${jobNames().join(', ')}`, {
+      data: { job: name },
+    });
+  }
+  return load();
+}

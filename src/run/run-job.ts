@@ -1,0 +1,311 @@
+// Runs a job end to end on an output directory: validates options, plans tasks, skips the finished
+// ones (completion markers), runs the rest (optionally one --task-index slice of them), and commits
+// the dataset once every task is done. Re-running the same command after a crash resumes it.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, hostname } from 'node:os';
+import { join } from 'node:path';
+import {
+  commitDataset,
+  isCommitted,
+  readStatsFile,
+  removeCommitted,
+  type StatsFile,
+} from '../dataset/commit.js';
+import { weftSchemaMetadata } from '../dataset/dataset-sink.js';
+import { WeftError } from '../errors.js';
+import { loadJob } from '../jobs/index.js';
+import { type Logger, silentLogger } from '../pipeline/logger.js';
+import { parseOptions } from '../pipeline/options.js';
+import { WEFT_VERSION } from '../version.js';
+import type { JobDefinition } from './job.js';
+import { executeLocally, type ProgressEvent, type TaskOutcome } from './local-executor.js';
+import type { TaskAssignment } from './run-task.js';
+import { taskId, WORKSPACE_DIR, Workspace } from './workspace.js';
+
+export interface RunJobOptions {
+  outDir: string;
+  /** Worker processes (default: available cores). 1 runs tasks in this process. */
+  workers?: number;
+  /** Run only tasks with `index % taskCount === taskIndex` (array jobs). */
+  taskIndex?: number;
+  taskCount?: number;
+  /** Replace a dataset or unfinished run with other options in `outDir`. */
+  overwrite?: boolean;
+  maxShardBytes?: number;
+  /** fsync shards and markers (default true). */
+  durable?: boolean;
+  /** Commit when all tasks are done (default true). */
+  commit?: boolean;
+  log?: Logger;
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Called once tasks are planned: total tasks, and how many this process will run. */
+  onPlanned?: (plan: { total: number; toRun: number; alreadyDone: number }) => void;
+}
+
+export interface RunSummary {
+  outDir: string;
+  job: string;
+  /** True when the dataset is complete (committed now or by an earlier run). */
+  committed: boolean;
+  alreadyComplete: boolean;
+  tasks: { total: number; ran: number; skipped: number; failed: number };
+  rows?: number;
+  bytes?: number;
+  shards?: number;
+  wallMs: number;
+  stats?: StatsFile;
+  failures: TaskOutcome[];
+}
+
+export function fingerprintOf(job: string, options: unknown): string {
+  return createHash('sha256').update(JSON.stringify({ job, options })).digest('hex');
+}
+
+async function assertUsableOutDir(outDir: string): Promise<void> {
+  if (!existsSync(outDir)) return;
+  const entries = (await readdir(outDir)).filter((name) => name !== WORKSPACE_DIR);
+  if (entries.length > 0) {
+    throw new WeftError(
+      'E_OUTPUT',
+      `output directory ${outDir} is not empty and holds no weft dataset (found ${entries.slice(0, 3).join(', ')}); choose another --out`,
+      { data: { path: outDir } },
+    );
+  }
+}
+
+/** Takes the commit lock, so that of several array tasks finishing together exactly one commits. */
+async function tryLockCommit(workspace: Workspace): Promise<(() => Promise<void>) | undefined> {
+  const lockFile = join(workspace.root, 'commit.lock');
+  try {
+    const handle = await open(lockFile, 'wx');
+    await handle.writeFile(JSON.stringify({ host: hostname(), pid: process.pid }));
+    await handle.close();
+    return () => rm(lockFile, { force: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const holder = JSON.parse(await readFile(lockFile, 'utf8').catch(() => '{}')) as {
+      host?: string;
+      pid?: number;
+    };
+    let holderAlive = true;
+    if (holder.host === hostname() && holder.pid) {
+      try {
+        process.kill(holder.pid, 0);
+      } catch {
+        holderAlive = false;
+      }
+    }
+    if (holderAlive) return undefined;
+    await rm(lockFile, { force: true });
+    return tryLockCommit(workspace);
+  }
+}
+
+function summaryFromStats(
+  outDir: string,
+  job: string,
+  stats: StatsFile | undefined,
+  base: Partial<RunSummary>,
+): RunSummary {
+  return {
+    outDir,
+    job,
+    committed: true,
+    alreadyComplete: false,
+    tasks: { total: stats?.tasks ?? 0, ran: 0, skipped: stats?.tasks ?? 0, failed: 0 },
+    wallMs: 0,
+    failures: [],
+    ...(stats ? { rows: stats.rows, bytes: stats.bytes, shards: stats.shards, stats } : {}),
+    ...base,
+  };
+}
+
+export async function runJob(
+  jobOrName: JobDefinition | string,
+  rawOptions: unknown,
+  run: RunJobOptions,
+): Promise<RunSummary> {
+  const started = performance.now();
+  const log = run.log ?? silentLogger;
+  const job = typeof jobOrName === 'string' ? await loadJob(jobOrName) : jobOrName;
+  const options = parseOptions(`${job.name} options`, job.options, rawOptions ?? {});
+  const fingerprint = fingerprintOf(job.name, options);
+  const layout = job.layout(options);
+  const maxShardBytes = run.maxShardBytes ?? 500_000_000;
+  const workspace = new Workspace(run.outDir);
+
+  if (isCommitted(run.outDir)) {
+    const stats = await readStatsFile(run.outDir);
+    if (!run.overwrite && stats?.fingerprint === fingerprint) {
+      log.info(`${run.outDir} already holds this dataset; nothing to do`);
+      return summaryFromStats(run.outDir, job.name, stats, {
+        alreadyComplete: true,
+        wallMs: performance.now() - started,
+      });
+    }
+    if (!run.overwrite) {
+      throw new WeftError(
+        'E_OUTPUT',
+        `${run.outDir} holds a dataset made by another run (${stats?.job ?? 'unknown job'} with other options); pass --overwrite to replace it`,
+        { data: { path: run.outDir } },
+      );
+    }
+    await removeCommitted(run.outDir);
+    await workspace.remove();
+  }
+  if (workspace.exists()) {
+    const existing = await workspace.readRunInfo();
+    if (existing.fingerprint !== fingerprint) {
+      if (!run.overwrite) {
+        throw new WeftError(
+          'E_OUTPUT',
+          `${run.outDir} holds an unfinished run of "${existing.job}" with other options; re-run it with the same options to resume, or pass --overwrite`,
+          { data: { path: run.outDir } },
+        );
+      }
+      await workspace.remove();
+    }
+  }
+  if (!workspace.exists()) await assertUsableOutDir(run.outDir);
+  await mkdir(run.outDir, { recursive: true });
+
+  const tasks = await job.planTasks(options, { log });
+  if (workspace.exists()) {
+    const existing = await workspace.readRunInfo();
+    if (existing.taskCount !== tasks.length) {
+      throw new WeftError(
+        'E_INPUT',
+        `the input changed since this run began (${existing.taskCount} tasks then, ${tasks.length} now); pass --overwrite to start over`,
+        { data: { path: run.outDir } },
+      );
+    }
+  } else {
+    await workspace.create({
+      job: job.name,
+      options,
+      fingerprint,
+      taskCount: tasks.length,
+      taskLabels: tasks.map((t) => t.label),
+      layout: layout.name,
+      weftVersion: WEFT_VERSION,
+      createdAt: new Date().toISOString(),
+    });
+  }
+  await workspace.removeStaleAttempts();
+
+  const done = await workspace.completedTaskIds();
+  const taskCount = run.taskCount ?? 1;
+  const taskIndex = run.taskIndex ?? 0;
+  const slice = tasks
+    .map((task, index) => ({ task, index }))
+    .filter(({ index }) => index % taskCount === taskIndex);
+  const toRun: TaskAssignment[] = slice
+    .filter(({ index }) => !done.has(taskId(index)))
+    .map(({ task, index }) => ({
+      job: job.name,
+      rawOptions: options,
+      task,
+      info: { index, count: tasks.length, id: taskId(index) },
+      outDir: run.outDir,
+      maxShardBytes,
+      durable: run.durable ?? true,
+    }));
+  run.onPlanned?.({ total: tasks.length, toRun: toRun.length, alreadyDone: slice.length - toRun.length });
+  if (slice.length > toRun.length)
+    log.info(`resuming: ${slice.length - toRun.length} of ${slice.length} tasks already done`);
+
+  const outcomes = await executeLocally(toRun, {
+    workers: Math.max(1, run.workers ?? availableParallelism()),
+    log,
+    ...(run.signal ? { signal: run.signal } : {}),
+    ...(run.onProgress ? { onProgress: run.onProgress } : {}),
+  });
+  if (run.signal?.aborted) {
+    throw new WeftError(
+      'E_INTERRUPTED',
+      `interrupted; re-run the same command to resume (finished tasks are kept)`,
+      {
+        data: { path: run.outDir },
+      },
+    );
+  }
+  const failures = outcomes.filter((o) => !o.ok);
+  const summaryBase = {
+    outDir: run.outDir,
+    job: job.name,
+    alreadyComplete: false,
+    tasks: {
+      total: tasks.length,
+      ran: outcomes.length,
+      skipped: slice.length - toRun.length,
+      failed: failures.length,
+    },
+    failures,
+  };
+  if (failures.length > 0) {
+    const list = failures.map((f) => `${f.id} (${f.label}): ${f.error?.message}`).join('; ');
+    throw new WeftError(
+      'E_TASK_FAILED',
+      `${failures.length} of ${tasks.length} tasks failed: ${list}. Re-run to retry only those.`,
+      {
+        data: { path: run.outDir, failures },
+      },
+    );
+  }
+
+  const allDone = (await workspace.completedTaskIds()).size >= tasks.length;
+  if (!allDone || run.commit === false) {
+    return { ...summaryBase, committed: false, wallMs: performance.now() - started };
+  }
+  const unlock = await tryLockCommit(workspace);
+  if (!unlock) {
+    log.info('another process is committing this dataset');
+    return { ...summaryBase, committed: false, wallMs: performance.now() - started };
+  }
+  try {
+    const stats = await commitDataset(workspace, {
+      features: layout.features,
+      maxShardBytes,
+      metadata: weftSchemaMetadata(layout.name),
+      description: job.description,
+    });
+    return {
+      ...summaryBase,
+      committed: true,
+      rows: stats.rows,
+      bytes: stats.bytes,
+      shards: stats.shards,
+      stats,
+      wallMs: performance.now() - started,
+    };
+  } finally {
+    if (workspace.exists()) await unlock();
+  }
+}
+
+/** `weft commit DIR`: assembles a dataset whose tasks were run separately (array jobs). */
+export async function commitRun(
+  outDir: string,
+  options: { maxShardBytes?: number } = {},
+): Promise<StatsFile> {
+  const workspace = new Workspace(outDir);
+  if (!workspace.exists()) {
+    if (isCommitted(outDir)) {
+      const stats = await readStatsFile(outDir);
+      if (stats) return stats;
+    }
+    throw new WeftError('E_INPUT', `${outDir} holds no weft run to commit`, { data: { path: outDir } });
+  }
+  const run = await workspace.readRunInfo();
+  const job = await loadJob(run.job);
+  const layout = job.layout(parseOptions(`${job.name} options`, job.options, run.options));
+  return commitDataset(workspace, {
+    features: layout.features,
+    maxShardBytes: options.maxShardBytes ?? 500_000_000,
+    metadata: weftSchemaMetadata(layout.name),
+    description: job.description,
+  });
+}

@@ -46,6 +46,8 @@ export interface StatsFile {
   /** Sum of the tasks' own run times (CPU-side work, not wall time of the run). */
   taskTimeMs: number;
   stages: StageStatsJson[];
+  /** Stats of the corpus-wide phases that ran before the main tasks, by phase name. */
+  phases: Record<string, StageStatsJson[]>;
 }
 
 interface ShardPlan {
@@ -140,7 +142,17 @@ export async function commitDataset(workspace: Workspace, options: CommitOptions
     committedAt: new Date().toISOString(),
     taskTimeMs: Math.round(markers.reduce((n, m) => n + m.durationMs, 0)),
     stages: mergeStageStats(markers.map((m) => m.stages)),
+    phases: {},
   };
+  for (const name of run.phases ?? []) {
+    const phase = workspace.phase(name);
+    const phaseMarkers: TaskMarker[] = [];
+    for (const id of await phase.completedTaskIds()) {
+      const marker = await phase.readMarker(id);
+      if (marker) phaseMarkers.push(marker);
+    }
+    stats.phases[name] = mergeStageStats(phaseMarkers.map((m) => m.stages));
+  }
   await writeFileAtomic(
     join(outDir, INFO_FILE),
     datasetsJson(

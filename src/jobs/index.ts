@@ -7,6 +7,11 @@ const loaders: Record<string, () => Promise<JobDefinition>> = {
     (await import('../demo/demo-images-job.js')).demoImagesJob as unknown as JobDefinition,
 };
 
+/** Adds a job at run time (library users, tests). Worker processes only see jobs registered above. */
+export function registerJob(name: string, load: () => Promise<JobDefinition>): void {
+  loaders[name] = load;
+}
+
 export function jobNames(): string[] {
   return Object.keys(loaders);
 }

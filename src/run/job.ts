@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { DatasetLayout } from '../dataset/layouts/layout.js';
 import type { Logger } from '../pipeline/logger.js';
 import type { Source, Stage, TaskInfo } from '../pipeline/stage.js';
+import type { StageStatsJson } from '../pipeline/stats.js';
 
 /** One unit of work: a JSON-serializable description of its input (a file, a line range, an id range). */
 export interface TaskSpec {
@@ -22,6 +23,33 @@ export interface BuildContext {
   log: Logger;
   /** Scratch directory of this task attempt. */
   scratchDir: string;
+  /** The reduced result folder of a phase that ran before the main tasks. */
+  phaseDir(name: string): string;
+}
+
+export interface PhaseTaskContext extends BuildContext {
+  /** This task's private output folder for the phase; published only if the task finishes. */
+  outDir: string;
+}
+
+export interface ReduceContext {
+  log: Logger;
+  /** Output folders of the phase's tasks, in task order. */
+  taskDirs: string[];
+  /** Where the reduced result goes (becomes `phaseDir(name)` for later phases and the main tasks). */
+  outDir: string;
+  phaseDir(name: string): string;
+}
+
+/**
+ * A corpus-wide phase (MinHash signatures, image frequencies…): every task runs `runTask` over its
+ * input, then, once all are done (the barrier), `reduce` combines their outputs once. Later phases and
+ * the main pipelines read the reduced result through `phaseDir(name)`.
+ */
+export interface JobPhase<O = unknown> {
+  name: string;
+  runTask(options: O, task: TaskSpec, ctx: PhaseTaskContext): Promise<StageStatsJson[] | undefined>;
+  reduce(options: O, ctx: ReduceContext): Promise<void>;
 }
 
 export interface JobPipeline {
@@ -40,6 +68,8 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   // biome-ignore lint/suspicious/noExplicitAny: the layout's record type matches the last stage's output
   layout(options: z.output<S>): DatasetLayout<any>;
   buildPipeline(options: z.output<S>, task: TaskSpec, ctx: BuildContext): Promise<JobPipeline> | JobPipeline;
+  /** Corpus-wide phases run, in order and each behind a barrier, before the main tasks. */
+  phases?: JobPhase<z.output<S>>[];
 }
 
 export function defineJob<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> {

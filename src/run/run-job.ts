@@ -3,7 +3,7 @@
 // the dataset once every task is done. Re-running the same command after a crash resumes it.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -19,9 +19,9 @@ import { loadJob } from '../jobs/index.js';
 import { type Logger, silentLogger } from '../pipeline/logger.js';
 import { parseOptions } from '../pipeline/options.js';
 import { WEFT_VERSION } from '../version.js';
-import type { JobDefinition } from './job.js';
+import type { JobDefinition, JobPhase, TaskSpec } from './job.js';
 import { executeLocally, type ProgressEvent, type TaskOutcome } from './local-executor.js';
-import type { TaskAssignment } from './run-task.js';
+import { phaseDirResolver, type TaskAssignment } from './run-task.js';
 import { taskId, WORKSPACE_DIR, Workspace } from './workspace.js';
 
 export interface RunJobOptions {
@@ -76,9 +76,9 @@ async function assertUsableOutDir(outDir: string): Promise<void> {
   }
 }
 
-/** Takes the commit lock, so that of several array tasks finishing together exactly one commits. */
-async function tryLockCommit(workspace: Workspace): Promise<(() => Promise<void>) | undefined> {
-  const lockFile = join(workspace.root, 'commit.lock');
+/** Takes a lock file, so that of several array tasks finishing together exactly one commits (or reduces). */
+async function tryLock(workspace: Workspace, name: string): Promise<(() => Promise<void>) | undefined> {
+  const lockFile = join(workspace.root, name);
   try {
     const handle = await open(lockFile, 'wx');
     await handle.writeFile(JSON.stringify({ host: hostname(), pid: process.pid }));
@@ -100,7 +100,7 @@ async function tryLockCommit(workspace: Workspace): Promise<(() => Promise<void>
     }
     if (holderAlive) return undefined;
     await rm(lockFile, { force: true });
-    return tryLockCommit(workspace);
+    return tryLock(workspace, name);
   }
 }
 
@@ -121,6 +121,113 @@ function summaryFromStats(
     ...(stats ? { rows: stats.rows, bytes: stats.bytes, shards: stats.shards, stats } : {}),
     ...base,
   };
+}
+
+interface TaskSetArgs {
+  job: JobDefinition;
+  options: unknown;
+  tasks: TaskSpec[];
+  run: RunJobOptions;
+  log: Logger;
+  workers: number;
+  slice: { taskIndex: number; taskCount: number };
+  maxShardBytes: number;
+  workspace: Workspace;
+  phase?: string;
+}
+
+/** Runs this process's slice of a task set (a phase's tasks or the main ones), skipping finished tasks. */
+async function runTaskSet(args: TaskSetArgs): Promise<{ ran: number; skipped: number }> {
+  const { workspace, tasks, slice, run } = args;
+  await workspace.ensureDirs();
+  await workspace.removeStaleAttempts();
+  const done = await workspace.completedTaskIds();
+  const mine = tasks
+    .map((task, index) => ({ task, index }))
+    .filter(({ index }) => index % slice.taskCount === slice.taskIndex);
+  const toRun: TaskAssignment[] = mine
+    .filter(({ index }) => !done.has(taskId(index)))
+    .map(({ task, index }) => ({
+      job: args.job.name,
+      rawOptions: args.options,
+      task,
+      info: { index, count: tasks.length, id: taskId(index) },
+      outDir: run.outDir,
+      maxShardBytes: args.maxShardBytes,
+      durable: run.durable ?? true,
+      ...(args.phase ? { phase: args.phase } : {}),
+    }));
+  const what = args.phase ? `phase ${args.phase}` : 'tasks';
+  if (!args.phase)
+    run.onPlanned?.({ total: tasks.length, toRun: toRun.length, alreadyDone: tasks.length - toRun.length });
+  else if (toRun.length > 0) args.log.info(`phase ${args.phase}: running ${toRun.length} tasks`);
+  if (mine.length > toRun.length)
+    args.log.info(`${what}: resuming, ${mine.length - toRun.length} of ${mine.length} already done`);
+  const outcomes = await executeLocally(toRun, {
+    workers: args.workers,
+    log: args.log,
+    ...(run.signal ? { signal: run.signal } : {}),
+    ...(run.onProgress && !args.phase ? { onProgress: run.onProgress } : {}),
+  });
+  if (run.signal?.aborted) {
+    throw new WeftError(
+      'E_INTERRUPTED',
+      'interrupted; re-run the same command to resume (finished tasks are kept)',
+      {
+        data: { path: run.outDir },
+      },
+    );
+  }
+  const failures = outcomes.filter((o) => !o.ok);
+  if (failures.length > 0) {
+    const list = failures.map((f) => `${f.id} (${f.label}): ${f.error?.message}`).join('; ');
+    throw new WeftError(
+      'E_TASK_FAILED',
+      `${failures.length} of ${tasks.length} ${what} failed: ${list}. Re-run to retry only those.`,
+      { data: { path: run.outDir, failures } },
+    );
+  }
+  return { ran: outcomes.length, skipped: mine.length - toRun.length };
+}
+
+async function waitFor(condition: () => Promise<boolean>, run: RunJobOptions): Promise<void> {
+  while (!(await condition())) {
+    if (run.signal?.aborted)
+      throw new WeftError('E_INTERRUPTED', 'interrupted while waiting for other tasks');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** Runs a phase's reduce once (the process holding the lock); the others wait for its result. */
+async function reducePhase(
+  workspace: Workspace,
+  phase: JobPhase<unknown>,
+  options: unknown,
+  log: Logger,
+  run: RunJobOptions,
+): Promise<void> {
+  if (workspace.isReduced()) return;
+  const unlock = await tryLock(workspace, 'reduce.lock');
+  if (!unlock) {
+    await waitFor(async () => workspace.isReduced(), run);
+    return;
+  }
+  try {
+    if (workspace.isReduced()) return;
+    const dirs: string[] = [];
+    for (const id of [...(await workspace.completedTaskIds())].sort()) {
+      const marker = await workspace.readMarker(id);
+      if (marker) dirs.push(join(workspace.attemptPath(marker.dir), 'out'));
+    }
+    const tmp = `${workspace.reducedDir}.tmp-${process.pid}`;
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp, { recursive: true });
+    log.info(`phase ${phase.name}: reducing ${dirs.length} task outputs`);
+    await phase.reduce(options, { log, taskDirs: dirs, outDir: tmp, phaseDir: phaseDirResolver(run.outDir) });
+    await rename(tmp, workspace.reducedDir);
+  } finally {
+    await unlock();
+  }
 }
 
 export async function runJob(
@@ -190,77 +297,48 @@ export async function runJob(
       taskCount: tasks.length,
       taskLabels: tasks.map((t) => t.label),
       layout: layout.name,
+      phases: (job.phases ?? []).map((p) => p.name),
       weftVersion: WEFT_VERSION,
       createdAt: new Date().toISOString(),
     });
   }
-  await workspace.removeStaleAttempts();
-
-  const done = await workspace.completedTaskIds();
-  const taskCount = run.taskCount ?? 1;
-  const taskIndex = run.taskIndex ?? 0;
-  const slice = tasks
-    .map((task, index) => ({ task, index }))
-    .filter(({ index }) => index % taskCount === taskIndex);
-  const toRun: TaskAssignment[] = slice
-    .filter(({ index }) => !done.has(taskId(index)))
-    .map(({ task, index }) => ({
-      job: job.name,
-      rawOptions: options,
-      task,
-      info: { index, count: tasks.length, id: taskId(index) },
-      outDir: run.outDir,
-      maxShardBytes,
-      durable: run.durable ?? true,
-    }));
-  run.onPlanned?.({ total: tasks.length, toRun: toRun.length, alreadyDone: slice.length - toRun.length });
-  if (slice.length > toRun.length)
-    log.info(`resuming: ${slice.length - toRun.length} of ${slice.length} tasks already done`);
-
-  const outcomes = await executeLocally(toRun, {
-    workers: Math.max(1, run.workers ?? availableParallelism()),
-    log,
-    ...(run.signal ? { signal: run.signal } : {}),
-    ...(run.onProgress ? { onProgress: run.onProgress } : {}),
-  });
-  if (run.signal?.aborted) {
-    throw new WeftError(
-      'E_INTERRUPTED',
-      `interrupted; re-run the same command to resume (finished tasks are kept)`,
-      {
-        data: { path: run.outDir },
-      },
-    );
+  const workers = Math.max(1, run.workers ?? availableParallelism());
+  const slice = { taskIndex: run.taskIndex ?? 0, taskCount: run.taskCount ?? 1 };
+  const common = { job, options, tasks, run, log, workers, slice, maxShardBytes };
+  let ran = 0;
+  let skipped = 0;
+  for (const phase of job.phases ?? []) {
+    const phaseWorkspace = workspace.phase(phase.name);
+    if (phaseWorkspace.isReduced()) continue;
+    const counts = await runTaskSet({ ...common, workspace: phaseWorkspace, phase: phase.name });
+    ran += counts.ran;
+    if ((await phaseWorkspace.completedTaskIds()).size < tasks.length) {
+      // Array mode: other slices are still running this phase. Wait at the barrier.
+      log.info(`phase ${phase.name}: this slice is done; waiting for the other slices`);
+      await waitFor(
+        async () =>
+          (await phaseWorkspace.completedTaskIds()).size >= tasks.length || phaseWorkspace.isReduced(),
+        run,
+      );
+    }
+    await reducePhase(phaseWorkspace, phase, options, log, run);
   }
-  const failures = outcomes.filter((o) => !o.ok);
+  const counts = await runTaskSet({ ...common, workspace });
+  ran += counts.ran;
+  skipped += counts.skipped;
   const summaryBase = {
     outDir: run.outDir,
     job: job.name,
     alreadyComplete: false,
-    tasks: {
-      total: tasks.length,
-      ran: outcomes.length,
-      skipped: slice.length - toRun.length,
-      failed: failures.length,
-    },
-    failures,
+    tasks: { total: tasks.length, ran, skipped, failed: 0 },
+    failures: [],
   };
-  if (failures.length > 0) {
-    const list = failures.map((f) => `${f.id} (${f.label}): ${f.error?.message}`).join('; ');
-    throw new WeftError(
-      'E_TASK_FAILED',
-      `${failures.length} of ${tasks.length} tasks failed: ${list}. Re-run to retry only those.`,
-      {
-        data: { path: run.outDir, failures },
-      },
-    );
-  }
 
   const allDone = (await workspace.completedTaskIds()).size >= tasks.length;
   if (!allDone || run.commit === false) {
     return { ...summaryBase, committed: false, wallMs: performance.now() - started };
   }
-  const unlock = await tryLockCommit(workspace);
+  const unlock = await tryLock(workspace, 'commit.lock');
   if (!unlock) {
     log.info('another process is committing this dataset');
     return { ...summaryBase, committed: false, wallMs: performance.now() - started };

@@ -1,14 +1,16 @@
-// Runs one task of a job in this process: its pipeline into a fresh attempt folder, then publishes
-// the attempt with a completion marker. A task that throws leaves no marker, so it is redone later.
+// Runs one task of a job in this process: its pipeline (or a phase's task function) into a fresh
+// attempt folder, then publishes the attempt with a completion marker. A task that throws leaves no
+// marker, so it is redone later.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { datasetSink } from '../dataset/dataset-sink.js';
+import { WeftError } from '../errors.js';
 import { loadJob } from '../jobs/index.js';
 import { type Logger, silentLogger } from '../pipeline/logger.js';
 import { parseOptions } from '../pipeline/options.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import type { TaskInfo } from '../pipeline/stage.js';
-import type { TaskSpec } from './job.js';
+import type { BuildContext, JobDefinition, TaskSpec } from './job.js';
 import { type TaskMarker, Workspace } from './workspace.js';
 
 /** Everything a process needs to run one task; JSON-serializable so it can go to a worker or a queue. */
@@ -21,6 +23,8 @@ export interface TaskAssignment {
   outDir: string;
   maxShardBytes: number;
   durable: boolean;
+  /** Set for a task of a corpus-wide phase; absent for the main pipeline. */
+  phase?: string;
 }
 
 export interface TaskRunEnv {
@@ -35,49 +39,84 @@ export interface TaskResult {
   marker: Omit<TaskMarker, 'dir'>;
 }
 
+export function phaseDirResolver(outDir: string): (name: string) => string {
+  const workspace = new Workspace(outDir);
+  return (name) => workspace.phase(name).reducedDir;
+}
+
+function findPhase(job: JobDefinition, name: string) {
+  const phase = job.phases?.find((p) => p.name === name);
+  if (!phase) throw new WeftError('E_CONFIG', `job ${job.name} has no phase "${name}"`);
+  return phase;
+}
+
 export async function runTask(assignment: TaskAssignment, env: TaskRunEnv = {}): Promise<TaskResult> {
-  const log = (env.log ?? silentLogger).child({ task: assignment.info.id });
+  const log = (env.log ?? silentLogger).child({
+    task: assignment.info.id,
+    ...(assignment.phase ? { phase: assignment.phase } : {}),
+  });
   const job = await loadJob(assignment.job);
   const options = parseOptions(`${job.name} options`, job.options, assignment.rawOptions);
-  const workspace = new Workspace(assignment.outDir);
+  const root = new Workspace(assignment.outDir);
+  const workspace = assignment.phase ? root.phase(assignment.phase) : root;
   const attemptDir = await workspace.newAttemptDir(assignment.info.id);
   const scratchDir = join(attemptDir, 'scratch');
   await mkdir(scratchDir, { recursive: true });
+  const build: BuildContext = {
+    task: assignment.info,
+    log,
+    scratchDir,
+    phaseDir: phaseDirResolver(assignment.outDir),
+  };
   const start = performance.now();
   try {
-    const pipeline = await job.buildPipeline(options, assignment.task, {
-      task: assignment.info,
-      log,
-      scratchDir,
-    });
-    const sink = datasetSink(job.layout(options), attemptDir, {
-      maxShardBytes: assignment.maxShardBytes,
-      durable: assignment.durable,
-    });
-    const runOptions = {
-      task: assignment.info,
-      log,
-      scratchDir,
-      ...(env.signal ? { signal: env.signal } : {}),
-    };
-    const result = await runPipeline(
-      { ...pipeline, sink },
-      env.onRecord ? { ...runOptions, onRecord: env.onRecord } : runOptions,
-    );
+    let marker: Omit<TaskMarker, 'dir'>;
+    if (assignment.phase) {
+      const phase = findPhase(job, assignment.phase);
+      const outDir = join(attemptDir, 'out');
+      await mkdir(outDir, { recursive: true });
+      const stages = (await phase.runTask(options, assignment.task, { ...build, outDir })) ?? [];
+      marker = baseMarker(assignment, [], stages, start);
+    } else {
+      const pipeline = await job.buildPipeline(options, assignment.task, build);
+      const sink = datasetSink(job.layout(options), attemptDir, {
+        maxShardBytes: assignment.maxShardBytes,
+        durable: assignment.durable,
+      });
+      const runOptions = {
+        task: assignment.info,
+        log,
+        scratchDir,
+        ...(env.signal ? { signal: env.signal } : {}),
+      };
+      const result = await runPipeline(
+        { ...pipeline, sink },
+        env.onRecord ? { ...runOptions, onRecord: env.onRecord } : runOptions,
+      );
+      marker = baseMarker(assignment, result.sinkResult, result.stages, start);
+    }
     await rm(scratchDir, { recursive: true, force: true });
-    const marker = {
-      task: assignment.info.id,
-      label: assignment.task.label,
-      parts: result.sinkResult,
-      rows: result.sinkResult.reduce((n, p) => n + p.rows, 0),
-      stages: result.stages,
-      durationMs: Math.round(performance.now() - start),
-      finishedAt: new Date().toISOString(),
-    };
     const published = await workspace.publish(attemptDir, marker);
     return { published, marker };
   } catch (error) {
     await rm(attemptDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+function baseMarker(
+  assignment: TaskAssignment,
+  parts: TaskMarker['parts'],
+  stages: TaskMarker['stages'],
+  start: number,
+): Omit<TaskMarker, 'dir'> {
+  return {
+    task: assignment.info.id,
+    label: assignment.task.label,
+    parts,
+    rows: parts.reduce((n, p) => n + p.rows, 0),
+    stages,
+    durationMs: Math.round(performance.now() - start),
+    finishedAt: new Date().toISOString(),
+  };
 }

@@ -20,6 +20,8 @@ export interface RunInfo {
   taskCount: number;
   taskLabels: string[];
   layout: string;
+  /** Names of the job's corpus-wide phases, in order. */
+  phases: string[];
   weftVersion: string;
   createdAt: string;
 }
@@ -53,9 +55,23 @@ export class Workspace {
   readonly outDir: string;
   readonly root: string;
 
-  constructor(outDir: string) {
+  constructor(outDir: string, root = join(outDir, WORKSPACE_DIR)) {
     this.outDir = outDir;
-    this.root = join(outDir, WORKSPACE_DIR);
+    this.root = root;
+  }
+
+  /** The workspace of a corpus-wide phase (its own tasks, markers and reduced result). */
+  phase(name: string): Workspace {
+    return new Workspace(this.outDir, join(this.outDir, WORKSPACE_DIR, 'phases', name));
+  }
+
+  /** Where a phase's reduce step leaves its result (complete once the folder exists). */
+  get reducedDir(): string {
+    return join(this.root, 'reduced');
+  }
+
+  isReduced(): boolean {
+    return existsSync(this.reducedDir);
   }
 
   get runFile(): string {
@@ -77,9 +93,13 @@ export class Workspace {
   }
 
   async create(info: RunInfo): Promise<void> {
+    await this.ensureDirs();
+    await writeFileAtomic(this.runFile, `${JSON.stringify(info, null, 2)}\n`);
+  }
+
+  async ensureDirs(): Promise<void> {
     await mkdir(join(this.root, 'tasks'), { recursive: true });
     await mkdir(join(this.root, 'done'), { recursive: true });
-    await writeFileAtomic(this.runFile, `${JSON.stringify(info, null, 2)}\n`);
   }
 
   /** A fresh folder for one attempt at a task, named so that a stale one can be recognised. */

@@ -6,6 +6,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Build small datasets from generated inputs (no network)',
     load: async () => (await import('./demo.js')).default,
   },
+  pdf: {
+    summary: 'Render PDF pages to images with their text in reading order',
+    load: async () => (await import('./pdf.js')).default,
+  },
   inspect: {
     summary: 'Describe a dataset: rows, columns, size, shards, funnel',
     load: async () => (await import('./inspect.js')).default,

@@ -1,0 +1,81 @@
+// Cheap facts about a rendered page that decide whether it is worth keeping: how much ink is on it,
+// and whether its text layer can be trusted or the page needs OCR.
+
+/**
+ * Share of pixels that differ visibly from the page background. The background is the most common
+ * colour (pages are not always white); every second pixel of every second row is enough to see a
+ * line of text at 980 px.
+ */
+export function inkRatio(rgba: Uint8Array, widthPx: number, heightPx: number): number {
+  const histogram = new Uint32Array(4096);
+  const step = 2;
+  let sampled = 0;
+  for (let y = 0; y < heightPx; y += step) {
+    let i = y * widthPx * 4;
+    const end = i + widthPx * 4;
+    for (; i < end; i += 4 * step) {
+      histogram[((rgba[i]! >> 4) << 8) | ((rgba[i + 1]! >> 4) << 4) | (rgba[i + 2]! >> 4)]! += 1;
+      sampled++;
+    }
+  }
+  if (sampled === 0) return 0;
+  let mode = 0;
+  for (let b = 1; b < 4096; b++) if (histogram[b]! > histogram[mode]!) mode = b;
+  const bg = [((mode >> 8) << 4) + 8, (((mode >> 4) & 15) << 4) + 8, ((mode & 15) << 4) + 8] as const;
+  let ink = 0;
+  for (let y = 0; y < heightPx; y += step) {
+    let i = y * widthPx * 4;
+    const end = i + widthPx * 4;
+    for (; i < end; i += 4 * step) {
+      const d = Math.max(
+        Math.abs(rgba[i]! - bg[0]),
+        Math.abs(rgba[i + 1]! - bg[1]),
+        Math.abs(rgba[i + 2]! - bg[2]),
+      );
+      if (d > 40) ink++;
+    }
+  }
+  return ink / sampled;
+}
+
+/** Counts non-space characters and those that carry no text (U+FFFD, private use, C0/C1 controls). */
+export function textQuality(text: string): { chars: number; bad: number } {
+  let chars = 0;
+  let bad = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (cp === 0x20 || cp === 0x0a || cp === 0x09 || cp === 0x0d || cp === 0xa0) continue;
+    chars++;
+    if (
+      cp === 0xfffd ||
+      cp < 0x20 ||
+      (cp >= 0x7f && cp < 0xa0) ||
+      (cp >= 0xe000 && cp <= 0xf8ff) ||
+      cp >= 0xf0000
+    )
+      bad++;
+  }
+  return { chars, bad };
+}
+
+export interface PageVerdictOptions {
+  /** Pages with less ink than this share of their pixels are blank. */
+  minInkRatio: number;
+  /** Fewer readable text-layer characters than this: the page needs OCR. */
+  minTextChars: number;
+  /** More than this share of unreadable characters: the text layer is garbage, the page needs OCR. */
+  maxBadCharRatio: number;
+}
+
+export function isBlankPage(inkShare: number, options: Pick<PageVerdictOptions, 'minInkRatio'>): boolean {
+  return inkShare < options.minInkRatio;
+}
+
+export function needsOcr(
+  chars: number,
+  bad: number,
+  options: Pick<PageVerdictOptions, 'minTextChars' | 'maxBadCharRatio'>,
+): boolean {
+  if (chars - bad < options.minTextChars) return true;
+  return chars > 0 && bad / chars > options.maxBadCharRatio;
+}

@@ -1,0 +1,60 @@
+// Messages between a task and its PDF render thread (node:worker_threads). Only plain data and
+// transferred buffers cross: the thread owns pdfjs and the documents, the task owns policy and encoding.
+import type { PdfMetadata } from '../records/pdf-page.js';
+import type { PositionedWord } from './reading-order.js';
+
+export interface RenderSpec {
+  /** Longest side of the rendered page in pixels (ignored when `dpi` is set). */
+  maxSidePx: number;
+  /** Render at this resolution instead of a fixed longest side. */
+  dpi?: number;
+  /** Pixel cap for one page (width × height); larger pages are rendered smaller. */
+  maxPixels: number;
+  /** Extract the text layer too. */
+  text: boolean;
+}
+
+export type WorkerRequest =
+  | { id: number; type: 'open'; doc: number; data: Uint8Array; password?: string }
+  | { id: number; type: 'page'; doc: number; page: number; spec: RenderSpec }
+  | { id: number; type: 'close'; doc: number };
+
+export interface OpenedInfo {
+  pageCount: number;
+  metadata: PdfMetadata;
+}
+
+export interface RenderedPage {
+  widthPx: number;
+  heightPx: number;
+  /** RGBA pixels, row-major, opaque (the page background is painted white). */
+  pixels: Uint8Array;
+  /** Share of pixels that differ visibly from the page background (0..1). */
+  inkRatio: number;
+  /** Page size in points (1/72 in) after the page's own rotation. */
+  widthPt: number;
+  heightPt: number;
+  text: string;
+  words: PositionedWord[];
+  /** Non-space characters in the text layer, and how many of them are unreadable (U+FFFD, private use, controls). */
+  textChars: number;
+  badChars: number;
+  renderMs: number;
+  textMs: number;
+}
+
+/** Failure reasons the thread itself reports (timeouts and memory kills are decided by the task side). */
+export type WorkerFailureReason =
+  | 'encrypted'
+  | 'invalid_pdf'
+  | 'no_pages'
+  | 'page_unreadable'
+  | 'render_failed'
+  | 'page_invalid_size'
+  | 'unknown_document';
+
+export type WorkerResponse =
+  | { id: number; ok: true; type: 'opened'; info: OpenedInfo }
+  | { id: number; ok: true; type: 'page'; page: RenderedPage }
+  | { id: number; ok: true; type: 'closed' }
+  | { id: number; ok: false; reason: WorkerFailureReason; message: string };

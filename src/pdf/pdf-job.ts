@@ -30,7 +30,7 @@ export const PdfJobOptions = z.strictObject({
   /** Drop pages with (almost) no ink. */
   dropBlank: z.boolean().default(true),
   /** Share of pixels that must differ from the background for a page not to be blank. */
-  minInkRatio: z.number().min(0).max(1).default(0.0005),
+  minInkRatio: z.number().min(0).max(1).default(0.0001),
   /** Pages with fewer readable text-layer characters need OCR. */
   minTextChars: z.number().int().min(0).default(20),
   /** Pages whose text layer has more than this share of unreadable characters need OCR. */

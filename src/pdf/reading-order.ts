@@ -213,15 +213,31 @@ function segmentChars(seg: Segment): CharBox[] {
   return chars;
 }
 
-function normalizer(pageWidth: number, pageHeight: number) {
+function normalizer(pageWidth: number, pageHeight: number, mirrored: boolean) {
   const clamp = (v: number) => Math.min(1, Math.max(0, v));
   return (b: { x0: number; y0: number; x1: number; y1: number }, text: string): PositionedWord => ({
     text,
-    x0: clamp(b.x0 / pageWidth),
+    x0: clamp((mirrored ? pageWidth - b.x1 : b.x0) / pageWidth),
     y0: clamp(b.y0 / pageHeight),
-    x1: clamp(b.x1 / pageWidth),
+    x1: clamp((mirrored ? pageWidth - b.x0 : b.x1) / pageWidth),
     y1: clamp(b.y1 / pageHeight),
   });
+}
+
+/** Pages mostly in a right-to-left script are read in a mirror: columns then run right to left too. */
+function mirrorIfRtl(
+  runs: readonly TextRun[],
+  pageWidth: number,
+): { runs: readonly TextRun[]; mirrored: boolean } {
+  let rtl = 0;
+  let all = 0;
+  for (const r of runs) {
+    all += r.text.length;
+    if (r.rtl) rtl += r.text.length;
+  }
+  if (rtl * 2 <= all) return { runs, mirrored: false };
+  const mirrored = runs.map((r) => ({ ...r, x0: pageWidth - r.x1, x1: pageWidth - r.x0, rtl: false }));
+  return { runs: mirrored, mirrored: true };
 }
 
 function wordsOf(chars: CharBox[]): PositionedWord[] {
@@ -297,8 +313,9 @@ function sharesGutter(a: Array<[number, number]>, b: Array<[number, number]>): b
 
 /** Orders a page's text runs and returns its text, word boxes and line boxes (normalized). */
 export function orderText(runs: readonly TextRun[], pageWidth: number, pageHeight: number): OrderedText {
-  const norm = normalizer(pageWidth, pageHeight);
-  const ordered = horizontalBands(buildSegments(runs)).flatMap((band) => orderSegments(band));
+  const view = mirrorIfRtl(runs, pageWidth);
+  const norm = normalizer(pageWidth, pageHeight, view.mirrored);
+  const ordered = horizontalBands(buildSegments(view.runs)).flatMap((band) => orderSegments(band));
   const lines: string[] = [];
   const words: PositionedWord[] = [];
   const lineBoxes: PositionedWord[] = [];

@@ -143,6 +143,7 @@ export function renderPages(renderer: PdfRenderer, options: RenderPagesOptions):
           try {
             for (let p = 1; p <= last; p++) {
               if (kills >= options.maxKillsPerFile) {
+                ctx.stats.count('pages', last - p + 1);
                 ctx.stats.drop('skipped_after_failures', last - p + 1);
                 break;
               }

@@ -57,7 +57,7 @@ let canvas: Canvas | undefined;
 
 function cleanString(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: metadata from hostile files carries NULs
+  // Metadata from hostile files carries NULs and other control characters.
   const text = value.replace(/[\u0000-\u001f]+/g, ' ').trim();
   return text ? text.slice(0, 1000) : undefined;
 }
@@ -189,11 +189,13 @@ async function renderPage(docId: number, pageNumber: number, spec: RenderSpec): 
       throw new Failure('page_invalid_size', `page size ${widthPt}×${heightPt} pt`);
     }
     let scale = spec.dpi ? spec.dpi / 72 : spec.maxSidePx / Math.max(widthPt, heightPt);
-    if (widthPt * heightPt * scale * scale > spec.maxPixels) {
+    let size = (v: number) => Math.max(1, Math.round(v * scale));
+    if (size(widthPt) * size(heightPt) > spec.maxPixels) {
       scale = Math.sqrt(spec.maxPixels / (widthPt * heightPt));
+      size = (v: number) => Math.max(1, Math.floor(v * scale));
     }
-    const widthPx = Math.max(1, Math.round(widthPt * scale));
-    const heightPx = Math.max(1, Math.round(heightPt * scale));
+    const widthPx = size(widthPt);
+    const heightPx = size(heightPt);
     const viewport = page.getViewport({ scale });
     const started = performance.now();
     // One canvas per thread, reused while the page size stays the same (allocation is not free).

@@ -1,14 +1,35 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { defineCommand } from '../command.js';
 import { printSummary, runFlags, runJobWithProgress } from '../job-command.js';
 
 // Each step of the demo: a job run into a subfolder of --out. Steps are added as features land.
-const steps = [
+// `prepare` writes the step's generated inputs under --out and returns the options that point at them.
+const steps: Array<{
+  dir: string;
+  job: string;
+  options: Record<string, unknown>;
+  what: string;
+  prepare?: (outDir: string) => Promise<Record<string, unknown>>;
+}> = [
   {
     dir: 'images',
     job: 'demo-images',
     options: { count: 96 },
     what: 'synthetic captioned images (image-text pairs)',
+  },
+  {
+    dir: 'pdf',
+    job: 'pdf',
+    options: {},
+    what: 'rendered pages of a generated two-column PDF, text in reading order',
+    async prepare(outDir) {
+      const { demoPdf } = await import('../../pdf/make-pdf.js');
+      const inputs = join(outDir, 'pdf-inputs');
+      await mkdir(inputs, { recursive: true });
+      await writeFile(join(inputs, 'two-columns.pdf'), demoPdf());
+      return { inputs: [inputs] };
+    },
   },
 ];
 
@@ -29,8 +50,9 @@ export default defineCommand({
     const results: Record<string, unknown>[] = [];
     for (const step of steps) {
       const stepFlags = { ...flags, out: join(outDir, step.dir), overwrite: true, json: false };
+      const options = step.prepare ? { ...step.options, ...(await step.prepare(outDir)) } : step.options;
       const summary = await runJobWithProgress(
-        { command: `demo ${step.dir}`, job: step.job, options: step.options, flags: stepFlags },
+        { command: `demo ${step.dir}`, job: step.job, options, flags: stepFlags },
         io,
       );
       printSummary(io, `demo ${step.dir}`, summary, stepFlags);

@@ -1,0 +1,155 @@
+// The render thread on PDFs made by hand: text and layout, metadata, and the limits that keep a
+// hostile page from costing more than itself (time, V8 heap, process memory).
+import { afterEach, describe, expect, test } from 'vitest';
+import { fillerLines, type MadePage, makePdf, textLine, twoColumnPage } from '../../src/pdf/make-pdf.js';
+import { PdfRenderer, type PdfRendererOptions } from '../../src/pdf/pdf-renderer.js';
+
+const spec = { maxSidePx: 980, maxPixels: 40_000_000, text: true };
+const renderers: PdfRenderer[] = [];
+
+function renderer(options: Partial<PdfRendererOptions> = {}): PdfRenderer {
+  const r = new PdfRenderer({
+    openTimeoutMs: 20_000,
+    pageTimeoutMs: 20_000,
+    maxHeapMb: 1024,
+    maxRssMb: 8192,
+    ...options,
+  });
+  renderers.push(r);
+  return r;
+}
+
+afterEach(async () => {
+  for (const r of renderers.splice(0)) await r.dispose();
+});
+
+const textPage = (label: string): MadePage => ({
+  content: textLine(`${label} has plain text on it`, 72, 700),
+});
+/** Hundreds of thousands of strokes: pdfjs takes a minute on it. */
+const slowPage = (): MadePage => ({
+  content: Buffer.from('1 1 m 500 700 l S\n'.repeat(400_000)),
+  compress: true,
+});
+/** A 20-million-number array in one operator: hundreds of MB of JS heap (a 20 kB file). */
+const heapBombPage = (): MadePage => ({
+  content: Buffer.concat([
+    Buffer.from('BT /F1 10 Tf 72 700 Td ['),
+    Buffer.alloc(20_000_000, '1 '),
+    Buffer.from('] TJ ET\n'),
+  ]),
+  compress: true,
+});
+
+async function openOk(r: PdfRenderer, bytes: Uint8Array) {
+  const opened = await r.open('test.pdf', bytes);
+  if (!opened.ok) throw new Error(`open failed: ${opened.reason} ${opened.message}`);
+  return opened.value;
+}
+
+describe('PdfRenderer', () => {
+  test('renders a page at 980 px on its longest side with its text in reading order and the metadata', async () => {
+    const left = fillerLines('L', 30, 6);
+    const right = fillerLines('R', 30, 6);
+    const bytes = makePdf({
+      info: { title: 'Two columns', author: 'A. Author' },
+      language: 'de-CH',
+      pages: [twoColumnPage('Heading', left, right)],
+    });
+    const r = renderer();
+    const doc = await openOk(r, bytes);
+    expect(doc.pageCount).toBe(1);
+    expect(doc.metadata).toMatchObject({ title: 'Two columns', author: 'A. Author', language: 'de-CH' });
+    const page = await r.renderPage(doc, 1, spec);
+    if (!page.ok) throw new Error(page.message);
+    // US Letter, 612 × 792 pt.
+    expect([page.value.widthPx, page.value.heightPx]).toEqual([757, 980]);
+    expect(page.value.pixels.byteLength).toBe(757 * 980 * 4);
+    expect(page.value.inkRatio).toBeGreaterThan(0.005);
+    const lines = page.value.text.split('\n').filter(Boolean);
+    expect(lines).toEqual(['Heading', ...left, ...right]);
+    expect(page.value.words.map((w) => w.text)).toEqual(lines.flatMap((line) => line.split(' ')));
+  });
+
+  test('renders at a DPI, and caps the pixel count', async () => {
+    const r = renderer();
+    const doc = await openOk(r, makePdf({ pages: [textPage('A page')] }));
+    const at144 = await r.renderPage(doc, 1, { ...spec, dpi: 144 });
+    if (!at144.ok) throw new Error(at144.message);
+    expect([at144.value.widthPx, at144.value.heightPx]).toEqual([1224, 1584]);
+    const capped = await r.renderPage(doc, 1, { ...spec, dpi: 600, maxPixels: 1_000_000 });
+    if (!capped.ok) throw new Error(capped.message);
+    expect(capped.value.widthPx * capped.value.heightPx).toBeLessThanOrEqual(1_000_000);
+    expect(capped.value.widthPx / capped.value.heightPx).toBeCloseTo(612 / 792, 2);
+  });
+
+  test('bytes that are not a PDF, and an empty file, are invalid_pdf', async () => {
+    const r = renderer();
+    const garbage = await r.open(
+      'garbage.pdf',
+      new TextEncoder().encode('<html>not a pdf</html>'.repeat(50)),
+    );
+    expect(garbage).toMatchObject({ ok: false, reason: 'invalid_pdf' });
+    const empty = await r.open('empty.pdf', new Uint8Array(0));
+    expect(empty).toMatchObject({ ok: false, reason: 'invalid_pdf' });
+  });
+
+  test('a page that runs past its time limit is stopped; the next page renders in a fresh thread', async () => {
+    const r = renderer({ pageTimeoutMs: 4_000 });
+    const doc = await openOk(r, makePdf({ pages: [textPage('First'), slowPage(), textPage('Third')] }));
+    const first = await r.renderPage(doc, 1, spec);
+    expect(first.ok).toBe(true);
+    const started = performance.now();
+    const slow = await r.renderPage(doc, 2, spec);
+    expect(slow).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    const third = await r.renderPage(doc, 3, spec);
+    if (!third.ok) throw new Error(third.message);
+    expect(third.value.text).toBe('Third has plain text on it');
+    expect(r.restarts).toBe(1);
+  });
+
+  test('a page that blows the render thread heap is stopped at its limit; the document goes on', async () => {
+    const r = renderer({ maxHeapMb: 128 });
+    const doc = await openOk(r, makePdf({ pages: [heapBombPage(), textPage('Second')] }));
+    const bomb = await r.renderPage(doc, 1, spec);
+    expect(bomb).toMatchObject({ ok: false, reason: 'out_of_memory' });
+    const second = await r.renderPage(doc, 2, spec);
+    if (!second.ok) throw new Error(second.message);
+    expect(second.value.text).toBe('Second has plain text on it');
+  });
+
+  test('the process-memory watchdog stops a thread whose memory grows past the limit', async () => {
+    const limitMb = Math.round(process.memoryUsage.rss() / 2 ** 20) + 400;
+    const r = renderer({ maxHeapMb: 4096, maxRssMb: limitMb });
+    const doc = await openOk(r, makePdf({ pages: [heapBombPage(), textPage('Second')] }));
+    const bomb = await r.renderPage(doc, 1, spec);
+    expect(bomb).toMatchObject({ ok: false, reason: 'out_of_memory' });
+    if (!bomb.ok) expect(bomb.message).toMatch(/process memory/);
+    expect(process.memoryUsage.rss() / 2 ** 20).toBeLessThan(limitMb + 1024);
+    const second = await r.renderPage(doc, 2, spec);
+    expect(second.ok).toBe(true);
+  });
+
+  test('an image declared with billions of pixels is skipped, not decoded', async () => {
+    const bytes = makePdf({
+      pages: [
+        {
+          content: `q 500 0 0 500 50 50 cm /Im1 Do Q\n${textLine('Under a bomb', 72, 700)}`,
+          resources: '/XObject << /Im1 100 0 R >>',
+        },
+      ],
+      objects: [
+        {
+          dict: '<< /Type /XObject /Subtype /Image /Width 60000 /Height 60000 /ColorSpace /DeviceRGB /BitsPerComponent 8 >>',
+          stream: new Uint8Array(1024),
+        },
+      ],
+    });
+    const r = renderer({ maxHeapMb: 256 });
+    const doc = await openOk(r, bytes);
+    const page = await r.renderPage(doc, 1, spec);
+    if (!page.ok) throw new Error(`${page.reason}: ${page.message}`);
+    expect(page.value.text).toBe('Under a bomb');
+  });
+});

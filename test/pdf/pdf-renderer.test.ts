@@ -31,11 +31,11 @@ const slowPage = (): MadePage => ({
   content: Buffer.from('1 1 m 500 700 l S\n'.repeat(400_000)),
   compress: true,
 });
-/** A 20-million-number array in one operator: hundreds of MB of JS heap (a 20 kB file). */
-const heapBombPage = (): MadePage => ({
+/** An array of `numbers` numbers in one operator: hundreds of MB of JS heap from a ~20 kB file. */
+const heapBombPage = (numbers = 10_000_000): MadePage => ({
   content: Buffer.concat([
     Buffer.from('BT /F1 10 Tf 72 700 Td ['),
-    Buffer.alloc(20_000_000, '1 '),
+    Buffer.alloc(numbers * 2, '1 '),
     Buffer.from('] TJ ET\n'),
   ]),
   compress: true,
@@ -110,7 +110,7 @@ describe('PdfRenderer', () => {
   });
 
   test('a page that blows the render thread heap is stopped at its limit; the document goes on', async () => {
-    const r = renderer({ maxHeapMb: 128 });
+    const r = renderer({ maxHeapMb: 64 });
     const doc = await openOk(r, makePdf({ pages: [heapBombPage(), textPage('Second')] }));
     const bomb = await r.renderPage(doc, 1, spec);
     expect(bomb).toMatchObject({ ok: false, reason: 'out_of_memory' });
@@ -120,7 +120,7 @@ describe('PdfRenderer', () => {
   });
 
   test('the process-memory watchdog stops a thread whose memory grows past the limit', async () => {
-    const limitMb = Math.round(process.memoryUsage.rss() / 2 ** 20) + 400;
+    const limitMb = Math.round(process.memoryUsage.rss() / 2 ** 20) + 300;
     const r = renderer({ maxHeapMb: 4096, maxRssMb: limitMb });
     const doc = await openOk(r, makePdf({ pages: [heapBombPage(), textPage('Second')] }));
     const bomb = await r.renderPage(doc, 1, spec);

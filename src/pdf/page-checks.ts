@@ -3,39 +3,38 @@
 
 /**
  * Share of pixels that differ visibly from the page background. The background is the most common
- * colour (pages are not always white); every second pixel of every second row is enough to see a
- * line of text at 980 px.
+ * colour of a sparse sample (pages are not always white); ink is then counted on every third pixel of
+ * every third row, which is plenty to see a line of text at 980 px and costs about a millisecond.
  */
 export function inkRatio(rgba: Uint8Array, widthPx: number, heightPx: number): number {
   const histogram = new Uint32Array(4096);
-  const step = 2;
-  let sampled = 0;
-  for (let y = 0; y < heightPx; y += step) {
-    let i = y * widthPx * 4;
-    const end = i + widthPx * 4;
-    for (; i < end; i += 4 * step) {
+  for (let y = 0; y < heightPx; y += 7) {
+    const row = y * widthPx * 4;
+    for (let x = 0; x < widthPx; x += 7) {
+      const i = row + x * 4;
       histogram[((rgba[i]! >> 4) << 8) | ((rgba[i + 1]! >> 4) << 4) | (rgba[i + 2]! >> 4)]! += 1;
-      sampled++;
     }
   }
-  if (sampled === 0) return 0;
   let mode = 0;
   for (let b = 1; b < 4096; b++) if (histogram[b]! > histogram[mode]!) mode = b;
-  const bg = [((mode >> 8) << 4) + 8, (((mode >> 4) & 15) << 4) + 8, ((mode & 15) << 4) + 8] as const;
+  const r0 = ((mode >> 8) << 4) + 8;
+  const g0 = (((mode >> 4) & 15) << 4) + 8;
+  const b0 = ((mode & 15) << 4) + 8;
   let ink = 0;
-  for (let y = 0; y < heightPx; y += step) {
-    let i = y * widthPx * 4;
-    const end = i + widthPx * 4;
-    for (; i < end; i += 4 * step) {
-      const d = Math.max(
-        Math.abs(rgba[i]! - bg[0]),
-        Math.abs(rgba[i + 1]! - bg[1]),
-        Math.abs(rgba[i + 2]! - bg[2]),
-      );
-      if (d > 40) ink++;
+  let sampled = 0;
+  for (let y = 0; y < heightPx; y += 3) {
+    const end = (y + 1) * widthPx * 4;
+    for (let i = y * widthPx * 4; i < end; i += 12) {
+      sampled++;
+      if (
+        Math.abs(rgba[i]! - r0) > 40 ||
+        Math.abs(rgba[i + 1]! - g0) > 40 ||
+        Math.abs(rgba[i + 2]! - b0) > 40
+      )
+        ink++;
     }
   }
-  return ink / sampled;
+  return sampled === 0 ? 0 : ink / sampled;
 }
 
 /** Counts non-space characters and those that carry no text (U+FFFD, private use, C0/C1 controls). */

@@ -46,6 +46,7 @@ export function openPdfs(renderer: PdfRenderer, options: OpenPdfsOptions): Stage
     name: 'open-pdfs',
     async *run(inputs, ctx) {
       for await (const input of inputs) {
+        if (ctx.signal.aborted) break;
         if (input.bytes.byteLength > options.maxFileBytes) {
           ctx.stats.drop('file_too_large');
           continue;
@@ -142,6 +143,7 @@ export function renderPages(renderer: PdfRenderer, options: RenderPagesOptions):
           const last = Math.min(doc.pageCount, options.maxPages);
           try {
             for (let p = 1; p <= last; p++) {
+              if (ctx.signal.aborted) break;
               if (kills >= options.maxKillsPerFile) {
                 ctx.stats.count('pages', last - p + 1);
                 ctx.stats.drop('skipped_after_failures', last - p + 1);

@@ -1,0 +1,154 @@
+// bench/pdf: pages per second per core at 980 px JPEG (q90), weft (pdfjs in a render thread + sharp)
+// beside poppler's pdftoppm rendering the same pages at the same size and quality in the same run.
+// "Per core" is pages / CPU seconds (user + system, every thread; for pdftoppm, the child's time), so
+// the figure does not depend on how busy the machine is. Wall time is printed too.
+// Goal: weft's time ≤ 1.5 × pdftoppm's.
+// Usage: npm run bench -- pdf [--rounds 3] [--dir DIR]   (default: the corpus's pdf/pdfjs/documents)
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { PdfRenderer } from '../src/pdf/pdf-renderer.js';
+import { encodePage } from '../src/pdf/render-pdf-pages.js';
+
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '3' }, dir: { type: 'string' } },
+});
+const rounds = Number(values.rounds);
+const corpora = resolve(process.env.WEFT_CORPORA ?? '../shared/corpora');
+const dir = resolve(values.dir ?? join(corpora, 'pdf/pdfjs/documents'));
+if (!existsSync(dir)) {
+  console.error(`bench pdf: no PDFs at ${dir} (set WEFT_CORPORA or pass --dir)`);
+  process.exit(2);
+}
+const pdftoppm = spawnSync('pdftoppm', ['-v']).error ? undefined : 'pdftoppm';
+if (!pdftoppm) {
+  console.error('bench pdf: pdftoppm not found (Debian: apt-get install poppler-utils)');
+  process.exit(2);
+}
+const files = readdirSync(dir)
+  .filter((f) => f.toLowerCase().endsWith('.pdf'))
+  .sort()
+  .map((f) => join(dir, f));
+const QUALITY = 90;
+const SIDE = 980;
+sharp.concurrency(1);
+
+/** CPU seconds of waited-for children (cutime + cstime in /proc/self/stat), Linux only. */
+function childCpuSeconds(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  // After "pid (comm) ", field 14 (cutime) and 15 (cstime) of stat(5) are at index 13 and 14.
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+const ownCpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+interface Result {
+  pages: number;
+  wallS: number;
+  cpuS: number;
+}
+
+/** weft's per-page work: render (pdfjs, render thread), text layer in reading order (optional), JPEG. */
+async function runWeft(withText: boolean): Promise<Result> {
+  const renderer = new PdfRenderer({
+    openTimeoutMs: 60_000,
+    pageTimeoutMs: 60_000,
+    maxHeapMb: 2048,
+    maxRssMb: 8192,
+  });
+  const spec = { maxSidePx: SIDE, maxPixels: 40_000_000, text: withText };
+  let pages = 0;
+  const cpu0 = ownCpuSeconds();
+  const t0 = performance.now();
+  for (const file of files) {
+    const opened = await renderer.open(file, readFileSync(file));
+    if (!opened.ok) throw new Error(`${file}: ${opened.reason}`);
+    let encoding: Promise<unknown> | undefined;
+    for (let p = 1; p <= Math.min(50, opened.value.pageCount); p++) {
+      const rendering = renderer.renderPage(opened.value, p, spec);
+      await encoding;
+      const page = await rendering;
+      if (!page.ok) throw new Error(`${file} page ${p}: ${page.reason}`);
+      encoding = encodePage(page.value.pixels, page.value.widthPx, page.value.heightPx, 'jpeg', QUALITY);
+      pages++;
+    }
+    await encoding;
+    await renderer.close(opened.value);
+  }
+  const wallS = (performance.now() - t0) / 1000;
+  const cpuS = ownCpuSeconds() - cpu0;
+  await renderer.dispose();
+  return { pages, wallS, cpuS };
+}
+
+/** The anchor: pdftoppm, one process per document, every page at 980 px longest side, JPEG q90. */
+async function runPdftoppm(): Promise<Result> {
+  const out = await mkdtemp(join(tmpdir(), 'weft-bench-pdftoppm-'));
+  let pages = 0;
+  const cpu0 = childCpuSeconds();
+  const t0 = performance.now();
+  try {
+    for (const [i, file] of files.entries()) {
+      const args = [
+        '-jpeg',
+        '-jpegopt',
+        `quality=${QUALITY}`,
+        '-scale-to',
+        String(SIDE),
+        '-l',
+        '50',
+        file,
+        join(out, `d${i}`),
+      ];
+      const result = spawnSync(pdftoppm!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      if (result.status !== 0) throw new Error(`pdftoppm failed on ${file}: ${result.stderr}`);
+    }
+    pages = readdirSync(out).length;
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+  return { pages, wallS: (performance.now() - t0) / 1000, cpuS: childCpuSeconds() - cpu0 };
+}
+
+const perCore = (r: Result) => r.pages / r.cpuS;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (r: Result) =>
+  `${r.pages} pages, ${r.cpuS.toFixed(2)} CPU s (${perCore(r).toFixed(1)} pages/s/core), wall ${r.wallS.toFixed(2)} s`;
+
+console.log(
+  `pdf: ${files.length} documents from ${dir}, ${SIDE} px longest side, JPEG q${QUALITY}, ${rounds} rounds`,
+);
+await runWeft(true); // warm-up: JIT, font data, page cache
+await runPdftoppm();
+const rows: Array<{ render: Result; full: Result; anchor: Result }> = [];
+for (let round = 1; round <= rounds; round++) {
+  const anchor = await runPdftoppm();
+  const render = await runWeft(false);
+  const full = await runWeft(true);
+  rows.push({ render, full, anchor });
+  console.log(`  round ${round}:`);
+  console.log(`    pdftoppm                      ${fmt(anchor)}`);
+  console.log(
+    `    weft render + JPEG            ${fmt(render)}  time ratio ${(render.cpuS / anchor.cpuS).toFixed(2)}`,
+  );
+  console.log(
+    `    weft render + text + JPEG     ${fmt(full)}  time ratio ${(full.cpuS / anchor.cpuS).toFixed(2)}`,
+  );
+}
+const m = (pick: (r: (typeof rows)[number]) => Result) => median(rows.map((r) => pick(r).cpuS));
+const [anchorS, renderS, fullS] = [m((r) => r.anchor), m((r) => r.render), m((r) => r.full)];
+const pages = rows[0]!.anchor.pages;
+console.log(`median CPU time for ${pages} pages (pages/s per core):`);
+console.log(`  pdftoppm                   ${anchorS.toFixed(2)} s (${(pages / anchorS).toFixed(1)})`);
+console.log(
+  `  weft render + JPEG         ${renderS.toFixed(2)} s (${(pages / renderS).toFixed(1)})  ratio ${(renderS / anchorS).toFixed(2)} (goal ≤ 1.50)`,
+);
+console.log(
+  `  weft render + text + JPEG  ${fullS.toFixed(2)} s (${(pages / fullS).toFixed(1)})  ratio ${(fullS / anchorS).toFixed(2)}`,
+);

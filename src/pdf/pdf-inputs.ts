@@ -28,14 +28,25 @@ async function statOrUndefined(path: string) {
   }
 }
 
-/** Files, directories (every *.pdf below, any case) and globs → unique absolute paths, sorted. */
-export async function expandPdfInputs(inputs: readonly string[], cwd = process.cwd()): Promise<PdfFileRef[]> {
+export interface ExpandedInputs {
+  pdfs: PdfFileRef[];
+  /** WARC files (`.warc`, `.warc.gz`) named directly or by a glob: scanned for PDF responses. */
+  warcs: string[];
+}
+
+const isWarc = (path: string) => /\.warc(\.gz)?$/i.test(path);
+
+/**
+ * Files, directories (every *.pdf below, any case) and globs → unique absolute paths, sorted. Files
+ * named *.warc or *.warc.gz are WARC inputs; any other file is taken as a PDF whatever its name.
+ */
+export async function expandInputs(inputs: readonly string[], cwd = process.cwd()): Promise<ExpandedInputs> {
   const paths = new Set<string>();
   for (const input of inputs) {
     if (isUrl(input)) {
       throw new WeftError(
         'E_INPUT',
-        `input "${input}" is a URL: weft pdf reads files, directories and globs (URL lists come with the downloader)`,
+        `input "${input}" is a URL: weft pdf reads files, directories, globs and WARC files (URL lists come with the downloader)`,
         { data: { input } },
       );
     }
@@ -55,10 +66,8 @@ export async function expandPdfInputs(inputs: readonly string[], cwd = process.c
     } else {
       throw new WeftError(
         'E_INPUT',
-        `input "${input}" does not exist (expected a PDF file, a directory or a glob)`,
-        {
-          data: { input },
-        },
+        `input "${input}" does not exist (expected a PDF or WARC file, a directory or a glob)`,
+        { data: { input } },
       );
     }
     if (matched.length === 0) {
@@ -66,12 +75,17 @@ export async function expandPdfInputs(inputs: readonly string[], cwd = process.c
     }
     for (const path of matched) paths.add(resolve(path));
   }
-  const refs: PdfFileRef[] = [];
+  const pdfs: PdfFileRef[] = [];
+  const warcs: string[] = [];
   for (const path of [...paths].sort()) {
+    if (isWarc(path)) {
+      warcs.push(path);
+      continue;
+    }
     const info = await statOrUndefined(path);
-    refs.push({ path, sizeBytes: info?.size ?? 0 });
+    pdfs.push({ path, sizeBytes: info?.size ?? 0 });
   }
-  return refs;
+  return { pdfs, warcs };
 }
 
 /** Splits the sorted file list into tasks of at most `filesPerTask` files. */
@@ -84,7 +98,7 @@ export function groupFiles(files: readonly PdfFileRef[], filesPerTask: number): 
 /** Reads PDF files; too-large, unreadable and empty files are counted drops (checked before reading). */
 export function pdfFileSource(paths: readonly string[], options: { maxFileBytes: number }): Source<PdfInput> {
   return {
-    name: 'read-pdf-files',
+    name: 'read-pdfs',
     async *read(ctx) {
       for (const path of paths) {
         ctx.stats.count('files');

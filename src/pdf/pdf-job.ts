@@ -5,9 +5,10 @@ import { z } from 'zod';
 import { pdfPagesLayout } from '../dataset/layouts/pdf-pages.js';
 import { WeftError } from '../errors.js';
 import { defineJob } from '../run/job.js';
-import { expandPdfInputs, groupFiles, pdfFileSource } from './pdf-inputs.js';
+import { expandInputs, groupFiles, pdfFileSource } from './pdf-inputs.js';
 import { PdfRenderer } from './pdf-renderer.js';
 import { openPdfs, renderPages } from './render-pdf-pages.js';
+import { warcPdfSource } from './warc-pdf-source.js';
 
 export const PdfJobOptions = z.strictObject({
   /** PDF files, directories (every *.pdf below) and globs. */
@@ -54,30 +55,36 @@ export const PdfJobOptions = z.strictObject({
 });
 export type PdfJobOptions = z.output<typeof PdfJobOptions>;
 
-interface PdfTaskInput {
-  kind: 'files';
-  files: string[];
-}
+/**
+ * What one task reads. Every kind ends in a Source of PdfInput (bytes + source name), so new input
+ * kinds (URL lists fetched by the downloader) only add a case here and a source.
+ */
+type PdfTaskInput = { kind: 'files'; files: string[] } | { kind: 'warc'; path: string };
 
 export const pdfJob = defineJob({
   name: 'pdf',
   description: 'Rendered PDF pages with their text in reading order',
   options: PdfJobOptions,
   async planTasks(options) {
-    const files = await expandPdfInputs(options.inputs, options.cwd);
-    return groupFiles(files, options.filesPerTask).map((group) => {
-      const first = group[0]!.path;
-      const label = group.length === 1 ? first : `${first} (+${group.length - 1})`;
-      const input: PdfTaskInput = { kind: 'files', files: group.map((f) => f.path) };
-      return { label, input };
-    });
+    const { pdfs, warcs } = await expandInputs(options.inputs, options.cwd);
+    const tasks: Array<{ label: string; input: PdfTaskInput }> = groupFiles(pdfs, options.filesPerTask).map(
+      (group) => {
+        const first = group[0]!.path;
+        const label = group.length === 1 ? first : `${first} (+${group.length - 1})`;
+        return { label, input: { kind: 'files' as const, files: group.map((f) => f.path) } };
+      },
+    );
+    for (const path of warcs) tasks.push({ label: path, input: { kind: 'warc', path } });
+    return tasks;
   },
   layout: () => pdfPagesLayout(),
   buildPipeline(options, task) {
     const input = task.input as PdfTaskInput;
-    if (input.kind !== 'files') {
-      throw new WeftError('E_CONFIG', `pdf job: unknown task input kind ${JSON.stringify(input.kind)}`);
-    }
+    const limits = { maxFileBytes: options.maxFileBytes };
+    let source: ReturnType<typeof pdfFileSource>;
+    if (input.kind === 'files') source = pdfFileSource(input.files, limits);
+    else if (input.kind === 'warc') source = warcPdfSource([input.path], limits);
+    else throw new WeftError('E_CONFIG', `pdf job: unknown task input ${JSON.stringify(input)}`);
     const renderer = new PdfRenderer({
       openTimeoutMs: options.openTimeoutMs,
       pageTimeoutMs: options.pageTimeoutMs,
@@ -85,7 +92,7 @@ export const pdfJob = defineJob({
       maxRssMb: options.maxRssMb,
     });
     return {
-      source: pdfFileSource(input.files, { maxFileBytes: options.maxFileBytes }),
+      source,
       stages: [
         openPdfs(renderer, {
           maxFileBytes: options.maxFileBytes,

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { describe, expect, test } from 'vitest';
 import { readDatasetRows } from '../../src/dataset/dataset-reader.js';
 import { demoPdf, fillerLines, makePdf, twoColumnPage } from '../../src/pdf/make-pdf.js';
-import { expandPdfInputs, groupFiles } from '../../src/pdf/pdf-inputs.js';
+import { expandInputs, groupFiles } from '../../src/pdf/pdf-inputs.js';
 import { pythonWithDatasets, runPythonJson } from '../helpers/python.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -28,25 +28,25 @@ async function inputTree(): Promise<string> {
 describe('pdf inputs', () => {
   test('directories (any case of .pdf), files and globs expand to sorted unique paths', async () => {
     const dir = await inputTree();
-    const fromDir = await expandPdfInputs([dir]);
+    const fromDir = (await expandInputs([dir])).pdfs;
     expect(fromDir.map((f) => f.path)).toEqual([
       join(dir, 'a-demo.pdf'),
       join(dir, 'nested/broken.pdf'),
       join(dir, 'nested/deeper/paper.PDF'),
     ]);
-    const mixed = await expandPdfInputs(['nested/**/*.pdf', 'a-demo.pdf', dir], dir);
+    const mixed = (await expandInputs(['nested/**/*.pdf', 'a-demo.pdf', dir], dir)).pdfs;
     expect(mixed.map((f) => f.path)).toEqual(fromDir.map((f) => f.path));
     expect(groupFiles(fromDir, 2).map((g) => g.length)).toEqual([2, 1]);
   });
 
   test('a missing input, an empty glob and a URL are E_INPUT errors naming the input', async () => {
     const dir = await inputTree();
-    await expect(expandPdfInputs(['missing.pdf'], dir)).rejects.toMatchObject({
+    await expect(expandInputs(['missing.pdf'], dir)).rejects.toMatchObject({
       code: 'E_INPUT',
       message: expect.stringContaining('missing.pdf'),
     });
-    await expect(expandPdfInputs(['*.djvu'], dir)).rejects.toMatchObject({ code: 'E_INPUT' });
-    await expect(expandPdfInputs(['https://example.com/a.pdf'], dir)).rejects.toMatchObject({
+    await expect(expandInputs(['*.djvu'], dir)).rejects.toMatchObject({ code: 'E_INPUT' });
+    await expect(expandInputs(['https://example.com/a.pdf'], dir)).rejects.toMatchObject({
       code: 'E_INPUT',
     });
   });
@@ -75,7 +75,7 @@ describe('weft pdf (CLI)', () => {
     };
     expect(summary.tasks.total).toBe(3);
     const byName = Object.fromEntries(summary.stages.map((s) => [s.name, s]));
-    expect(byName['read-pdf-files']!.out).toBe(3);
+    expect(byName['read-pdfs']!.out).toBe(3);
     expect(byName['open-pdfs']!.dropped).toEqual({ invalid_pdf: 1 });
     // demo: page 1 text, page 2 blank (dropped), page 3 a drawing (kept, needs OCR); paper: 1 page.
     expect(byName['render-pages']!.dropped).toEqual({ blank_page: 1 });

@@ -62,7 +62,7 @@ describe.skipIf(!hasCorpora)('weft pdf on the pdfjs corpus (one run)', () => {
     expect(summary.committed).toBe(true);
     expect(summary.tasks.failed).toBe(0);
     expect(summary.failures).toEqual([]);
-    expect(stage('read-pdf-files').out).toBe(pdfFiles.length);
+    expect(stage('read-pdfs').out).toBe(pdfFiles.length);
   });
 
   test('every file and every page is accounted for: a row or a counted reason', () => {

@@ -52,6 +52,7 @@ export default defineCommand({
     'weft pdf papers/ --out out/pdf',
     "weft pdf 'scans/**/*.pdf' --out out/scans --needs-ocr drop --workers 8",
     'weft pdf report.pdf --out out/report --dpi 150 --format png',
+    'weft pdf crawl/*.warc.gz --out out/crawl-pdfs   # PDF responses inside WARC files',
   ],
   async run({ flags, positionals }, io) {
     const maxFileSize = flags['max-file-size'];

@@ -1,5 +1,6 @@
 // A minimal WARC scan for PDF responses (plain or gzipped WARC files, one gzip member per record or
-// one for the whole file): every `response` record whose HTTP payload is a PDF becomes a PdfInput
+// one for the whole file): every `response` record whose HTTP payload is a PDF (by its %PDF- signature,
+// whatever the Content-Type says) becomes a PdfInput
 // named by its target URL; everything else is skipped without being kept in memory. The full WARC
 // reader (offsets, ARC files, revisit records) lives with the crawl code; this is only what weft pdf
 // needs to take PDFs out of a crawl.
@@ -8,9 +9,6 @@ import { open } from 'node:fs/promises';
 import { createGunzip, gunzipSync, inflateSync } from 'node:zlib';
 import type { Source, StageContext } from '../pipeline/stage.js';
 import type { PdfInput } from './pdf-inputs.js';
-
-const PDF_TYPES =
-  /^(application\/(x-)?pdf|application\/octet-stream|binary\/octet-stream|application\/download)\b/i;
 
 /** Pulls exact byte counts and header blocks out of a stream of chunks. */
 class ChunkReader {

@@ -26,7 +26,7 @@ export interface ShardWriterOptions {
   /** Extra Arrow schema metadata (the `huggingface` key is always written). */
   metadata?: Record<string, string>;
   filePrefix?: string;
-  /** fsync each part before reporting it written (default true). */
+  /** fsync the parts before `close()` returns (default true). */
   durable?: boolean;
 }
 
@@ -123,10 +123,19 @@ export class ShardWriter {
     this.file!.rows += rows.length;
   }
 
-  /** Flushes, closes the current part and returns every part written. */
+  /** Flushes, closes the current part, makes every part durable and returns them. */
   async close(): Promise<ShardPart[]> {
     await this.flush();
     await this.closePart();
+    if (this.durable) {
+      // fsync once at the end rather than at each roll-over, so the kernel writes earlier parts back
+      // while later ones are still being produced.
+      for (const part of this.parts) {
+        const handle = await open(join(this.dir, part.file), 'r+');
+        await handle.sync();
+        await handle.close();
+      }
+    }
     return this.parts;
   }
 
@@ -146,7 +155,6 @@ export class ShardWriter {
   private async closePart(): Promise<void> {
     if (!this.file) return;
     await this.writeChunks([END_OF_STREAM]);
-    if (this.durable) await this.file.handle.sync();
     await this.file.handle.close();
     this.parts.push({ file: this.file.name, rows: this.file.rows, bytes: this.file.bytes });
     this.file = undefined;

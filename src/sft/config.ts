@@ -110,7 +110,7 @@ export const SftOptions = z.strictObject({
       maxPixels: z.number().int().positive().default(100_000_000),
       /** Formats kept as they are (what PIL opens everywhere); others are refused with a reason. */
       formats: z
-        .array(z.enum(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'bmp']))
+        .array(z.enum(['jpeg', 'png', 'webp', 'gif', 'tiff']))
         .min(1)
         .default(['jpeg', 'png', 'webp', 'gif', 'tiff']),
       /** Local copies of URL images, named by the sha256 of the URL (any extension). */

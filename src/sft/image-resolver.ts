@@ -110,7 +110,13 @@ export class ImageResolver {
       label = ref.path;
     }
     const facts = await this.analyze(bytes);
-    if ('reason' in facts) return { problem: facts };
+    if ('reason' in facts) {
+      const name =
+        label === undefined
+          ? 'inline image'
+          : `image "${label.length > 80 ? `${label.slice(0, 80)}…` : label}"`;
+      return { problem: { reason: facts.reason, message: `${name}: ${facts.message}` } };
+    }
     return { image: { ...facts, bytes, ...(label !== undefined ? { label } : {}) } };
   }
 
@@ -171,17 +177,17 @@ async function analyzeImage(
   options: Pick<ImageResolverOptions, 'maxPixels' | 'formats'>,
 ): Promise<ImageFacts | RowProblem> {
   const header = await probeImage(bytes);
-  if (!header) return { reason: 'image_unreadable', message: 'the image bytes are not a decodable image' };
+  if (!header) return { reason: 'image_unreadable', message: 'the bytes are not a decodable image' };
   if (!options.formats.includes(header.format)) {
     return {
       reason: 'image_format_not_allowed',
-      message: `image format ${header.format} is not allowed (allowed: ${options.formats.join(', ')})`,
+      message: `format ${header.format} is not allowed (allowed: ${options.formats.join(', ')})`,
     };
   }
   if (header.widthPx * header.heightPx > options.maxPixels) {
     return {
       reason: 'image_too_large',
-      message: `image is ${header.widthPx}×${header.heightPx} px, over images.maxPixels ${options.maxPixels}`,
+      message: `${header.widthPx}×${header.heightPx} px is over images.maxPixels ${options.maxPixels}`,
     };
   }
   try {
@@ -195,6 +201,6 @@ async function analyzeImage(
       .digest('hex');
     return { ...header, sha256, pixelSha256, phash: await phash(bytes) };
   } catch (error) {
-    return { reason: 'image_unreadable', message: `the image does not decode: ${(error as Error).message}` };
+    return { reason: 'image_unreadable', message: `does not decode: ${(error as Error).message}` };
   }
 }

@@ -111,7 +111,7 @@ export const sftJob = defineJob({
           signal: new AbortController().signal,
         });
       },
-      async reduce(_options, ctx) {
+      async reduce(options, ctx) {
         const all: EvalFingerprints = { pixelSha256: [], phash: [], ngrams: [] };
         for (const dir of ctx.taskDirs) {
           const file = join(dir, 'fingerprints.json');
@@ -128,9 +128,10 @@ export const sftJob = defineJob({
           ngrams: unique(all.ngrams),
         };
         await writeFile(join(ctx.outDir, 'fingerprints.json'), JSON.stringify(merged));
-        ctx.log.info(
-          `evaluation sets: ${merged.pixelSha256.length} distinct images, ${merged.ngrams.length} question n-grams`,
-        );
+        if (options.evaluation.length > 0)
+          ctx.log.info(
+            `evaluation sets: ${merged.pixelSha256.length} distinct images, ${merged.ngrams.length} question n-grams`,
+          );
       },
     },
     {

@@ -97,6 +97,28 @@ describe.skipIf(!hasCorpora)('weft sft on the LLaVA samples', () => {
       for (const t of row.texts.filter((x) => x.source === 'coco-captions'))
         expect(allCaptions.has(t.assistant)).toBe(true);
 
+    // The same dataset, byte for byte, from two worker processes.
+    const parallel = await buildSft(llavaConfig(join(work, 'coco')), join(work, 'out2'), 2);
+    const shard = (dir: string) => readFile(join(work, dir, 'data-00000-of-00001.arrow'));
+    expect(parallel.rows).toHaveLength(80);
+    expect((await shard('out2')).equals(await shard('out'))).toBe(true);
+    if (pythonWithDatasets) {
+      const loaded = runPythonJson<{ rows: number; turns: Record<string, number>; sources: string[] }>(
+        `
+import collections, json, sys
+from datasets import load_from_disk
+ds = load_from_disk(sys.argv[1])
+print(json.dumps({"rows": len(ds), "turns": collections.Counter(str(len(r["texts"])) for r in ds),
+  "sources": sorted({t["source"] for r in ds for t in r["texts"]})}))`,
+        [join(work, 'out')],
+      );
+      expect(loaded).toEqual({
+        rows: 80,
+        turns: { '1': 50, '4': 30 },
+        sources: ['coco-captions', 'llava-qa'],
+      });
+    }
+
     expect(counter(summary, 'merged_conversations')).toBe(30);
     expect(counter(summary, 'cross_source_conversations')).toBe(30);
     expect(counter(summary, 'source.llava-qa.turns_written')).toBe(90);

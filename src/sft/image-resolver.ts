@@ -63,6 +63,15 @@ export function localCopyUrlSource(dir: string | undefined): UrlImageSource {
   };
 }
 
+/**
+ * The one place that decides where URL images come from for `weft sft`. Today: local copies only (no
+ * network). Wiring the downloader in means returning its UrlImageSource here (e.g. when a config key
+ * such as `images.download` is set), so every task, phase and worker picks it up.
+ */
+export function urlImageSourceFor(images: { urlCacheDir?: string | undefined }): UrlImageSource {
+  return localCopyUrlSource(images.urlCacheDir);
+}
+
 export interface ImageResolverOptions {
   /** Folder that relative paths resolve against and that no path may leave. */
   root: string;

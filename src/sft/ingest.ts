@@ -11,7 +11,7 @@ import { type AdaptedRow, seededUnit } from './adapted-row.js';
 import { adaptRow, rowIdOf } from './adapters.js';
 import type { SftOptions, SourceConfig } from './config.js';
 import { type EvalFingerprints, type EvalIndex, questionNgrams } from './decontaminate.js';
-import { ImageResolver, localCopyUrlSource, type ResolvedImage } from './image-resolver.js';
+import { ImageResolver, type ResolvedImage, urlImageSourceFor } from './image-resolver.js';
 import { IngestWriter } from './ingest-store.js';
 import { type FileType, type RawRow, readRawRows } from './read-rows.js';
 
@@ -37,27 +37,37 @@ async function* processFile(
   source: SourceConfig,
   input: SftTaskInput,
   signal: AbortSignal,
+  timing: { adaptMs: number; imagesMs: number },
 ): AsyncGenerator<Outcome> {
   const resolver = new ImageResolver({
     root: input.imageRoot,
     maxPixels: options.images.maxPixels,
     formats: options.images.formats,
-    urlSource: localCopyUrlSource(options.images.urlCacheDir),
+    urlSource: urlImageSourceFor(options.images),
     signal,
   });
   const label = basename(input.file);
   const handle = async (raw: RawRow): Promise<Outcome> => {
     if (raw.problem || !raw.value) return { line: raw.line, problem: raw.problem!, stage: 'read' };
+    let start = performance.now();
     const id = rowIdOf(raw.value, source, `${label}:${raw.line}`);
     const adapted = adaptRow(raw.value, source, { seed: options.seed, rowId: id });
+    timing.adaptMs += performance.now() - start;
     if ('problem' in adapted) return { line: raw.line, problem: adapted.problem, stage: 'adapt' };
+    start = performance.now();
+    // Busy time: rows resolve concurrently, so this can exceed the task's wall time.
+    const done = () => (timing.imagesMs += performance.now() - start);
     const images: ResolvedImage[] = [];
     for (const ref of adapted.row.images) {
       const result = await resolver.resolve(ref);
-      if ('problem' in result) return { line: raw.line, problem: result.problem, stage: 'images' };
+      if ('problem' in result) {
+        done();
+        return { line: raw.line, problem: result.problem, stage: 'images' };
+      }
       // The same picture listed twice (LLaMA-Factory's one-<image>-per-turn rows) is stored once.
       if (!images.some((i) => i.pixelSha256 === result.image.pixelSha256)) images.push(result.image);
     }
+    done();
     return { line: raw.line, id, row: adapted.row, images };
   };
   yield* mapConcurrent(readRawRows(input.file, input.type), handle, { concurrency: 4 });
@@ -68,6 +78,8 @@ class IngestStats {
   readonly adapt = new StageStats('adapt');
   readonly images = new StageStats('resolve-images');
   readonly last: StageStats;
+  readonly timing = { adaptMs: 0, imagesMs: 0 };
+  private readonly started = performance.now();
   private logged = 0;
   constructor(
     lastName: string,
@@ -103,6 +115,13 @@ class IngestStats {
   finish(): StageStatsJson[] {
     if (this.logged > MAX_LOGGED_PROBLEMS)
       this.log.warn(`${this.logged - MAX_LOGGED_PROBLEMS} more rows skipped (counted in stats.json)`);
+    this.adapt.timeMs = this.timing.adaptMs;
+    this.images.timeMs = this.timing.imagesMs;
+    // Reading, parsing and (for training) storing: what the task's wall time leaves over.
+    this.read.timeMs = Math.max(
+      0,
+      performance.now() - this.started - this.timing.adaptMs - this.timing.imagesMs,
+    );
     this.adapt.in = this.read.out;
     this.images.in = this.adapt.out;
     this.last.in = this.images.out;
@@ -132,7 +151,7 @@ export async function ingestEvaluation(
   const stats = new IngestStats('fingerprint', `eval.${source.name}`, env.log);
   const fingerprints: EvalFingerprints = { pixelSha256: [], phash: [], ngrams: [] };
   const ngram = options.decontamination.ngram;
-  for await (const outcome of processFile(options, source, input, env.signal)) {
+  for await (const outcome of processFile(options, source, input, env.signal, stats.timing)) {
     passed(stats, outcome);
     if ('problem' in outcome) {
       stats.problem(outcome, input.file, options.onError);
@@ -167,7 +186,7 @@ export async function ingestTraining(
   const stats = new IngestStats('decontaminate', source.name, env.log);
   const writer = new IngestWriter(outDir);
   try {
-    for await (const outcome of processFile(options, source, input, env.signal)) {
+    for await (const outcome of processFile(options, source, input, env.signal, stats.timing)) {
       passed(stats, outcome);
       if ('problem' in outcome) {
         stats.problem(outcome, input.file, options.onError);

@@ -118,6 +118,7 @@ async function* csvRows(file: string): AsyncGenerator<RawRow> {
     parseCsv({
       columns: true,
       info: true,
+      raw: true,
       bom: true,
       delimiter: file.toLowerCase().endsWith('.tsv') ? '\t' : ',',
       skip_empty_lines: true,
@@ -127,11 +128,12 @@ async function* csvRows(file: string): AsyncGenerator<RawRow> {
   try {
     for await (const item of parser as AsyncIterable<{
       record: Record<string, string>;
-      info: { lines: number; raw?: string };
+      raw: string;
+      info: { lines: number };
     }>) {
-      // `info.lines` is the line the record ends on; records spanning lines report their first one.
-      const newlines = item.info.raw ? (item.info.raw.match(/\n/g)?.length ?? 0) : 0;
-      yield { line: item.info.lines - Math.max(0, newlines - 1), value: item.record };
+      // `info.lines` is the line the record ends on; a record with newlines inside started earlier.
+      const inside = (item.raw.match(/\n/g)?.length ?? 0) - (item.raw.endsWith('\n') ? 1 : 0);
+      yield { line: item.info.lines - inside, value: item.record };
     }
   } catch (error) {
     const e = error as Error & { lines?: number };

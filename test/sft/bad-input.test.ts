@@ -137,6 +137,14 @@ describe('bad rows', () => {
       { outDir: join(work, 'o1'), workers: 1 },
     );
     await expect(csv).rejects.toThrow(/qa\.csv:4: answer field "answer" is empty/);
+    // A record spanning lines 3–4 (no newline at the end of the file) is reported at line 3.
+    await writeFileIn(work, 'multi.csv', 'question,answer\n"First?",Yes\n"A question\nover two lines",');
+    const multi = runJob(
+      'sft',
+      { ...base, sources: [{ name: 'multi', path: join(work, 'multi.csv') }] },
+      { outDir: join(work, 'o3'), workers: 1 },
+    );
+    await expect(multi).rejects.toThrow(/multi\.csv:3: answer field "answer" is empty/);
     const json = runJob(
       'sft',
       { ...base, sources: [{ name: 'chat', path: join(work, 'chat.json'), format: 'sharegpt' }] },

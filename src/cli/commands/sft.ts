@@ -70,6 +70,16 @@ export function sourceTable(stages: StageStatsJson[], phases: Record<string, Sta
   });
 }
 
+/** One line on the rendered text's length: tokens (or the labelled estimate) per conversation. */
+export function lengthLine(stages: StageStatsJson[]): string | undefined {
+  const render = stages.find((s) => s.name === 'render-template');
+  const real = render?.summaries.tokens;
+  const summary = real ?? render?.summaries.tokens_estimated;
+  if (!summary || summary.count === 0) return undefined;
+  const what = real ? 'tokens (tokenizer.json)' : 'tokens, ESTIMATED (no template.tokenizer given)';
+  return `  text length: mean ${Math.round(summary.sum / summary.count)}, min ${summary.min}, max ${summary.max} ${what} per conversation`;
+}
+
 export default defineCommand({
   name: 'sft',
   summary: 'Build SFT conversations in The Cauldron layout from Q/A, caption and chat sources',
@@ -87,7 +97,10 @@ export default defineCommand({
     const summary = await runJobWithProgress({ command: 'sft', job: 'sft', options, flags }, io);
     printSummary(io, 'sft', summary, flags);
     if (summary.stats && flags.json !== true && flags.quiet !== true) {
-      io.stderr.write(`${sourceTable(summary.stats.stages, summary.stats.phases).join('\n')}\n`);
+      const lines = sourceTable(summary.stats.stages, summary.stats.phases);
+      const length = lengthLine(summary.stats.stages);
+      if (length) lines.push(length);
+      io.stderr.write(`${lines.join('\n')}\n`);
     }
     return 0;
   },

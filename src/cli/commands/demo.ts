@@ -3,12 +3,31 @@ import { defineCommand } from '../command.js';
 import { printSummary, runFlags, runJobWithProgress } from '../job-command.js';
 
 // Each step of the demo: a job run into a subfolder of --out. Steps are added as features land.
-const steps = [
+// Options may be a function of the demo folder, for steps that read an earlier step's output.
+type StepOptions = Record<string, unknown> | ((demoDir: string) => Record<string, unknown>);
+const steps: { dir: string; job: string; options: StepOptions; what: string }[] = [
   {
     dir: 'images',
     job: 'demo-images',
     options: { count: 96 },
     what: 'synthetic captioned images (image-text pairs)',
+  },
+  {
+    dir: 'sft',
+    job: 'sft',
+    options: (demoDir) => ({
+      sources: [
+        { name: 'demo-captions', path: join(demoDir, 'images'), format: 'caption' },
+        {
+          name: 'demo-shapes',
+          path: join(demoDir, 'images'),
+          format: 'caption',
+          prompts: ['Which shape and colours are in this picture?', 'Name the shape you see and its colour.'],
+        },
+      ],
+      template: { imageTokens: 64 },
+    }),
+    what: 'SFT conversations in The Cauldron layout, two caption sources merged per image',
   },
 ];
 
@@ -30,7 +49,12 @@ export default defineCommand({
     for (const step of steps) {
       const stepFlags = { ...flags, out: join(outDir, step.dir), overwrite: true, json: false };
       const summary = await runJobWithProgress(
-        { command: `demo ${step.dir}`, job: step.job, options: step.options, flags: stepFlags },
+        {
+          command: `demo ${step.dir}`,
+          job: step.job,
+          options: typeof step.options === 'function' ? step.options(outDir) : step.options,
+          flags: stepFlags,
+        },
         io,
       );
       printSummary(io, `demo ${step.dir}`, summary, stepFlags);

@@ -23,10 +23,14 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+const NUMERIC = /^[-−]?[\d,.]+%?$|^—$/;
+
+/** A Markdown table; columns whose cells are all numbers are right-aligned. */
 export function table(header: string[], rows: string[][]): string {
+  const numeric = header.map((_, i) => i > 0 && rows.length > 0 && rows.every((r) => NUMERIC.test(r[i] ?? '')));
   const lines = [
     `| ${header.map(cell).join(' | ')} |`,
-    `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    `| ${numeric.map((n) => (n ? '---:' : '---')).join(' | ')} |`,
     ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
   ];
   return lines.join('\n');

@@ -47,7 +47,8 @@ function logTicks(lo: number, hi: number): number[] {
       const t = m * 10 ** e;
       if (t >= lo * 0.999 && t <= hi * 1.001) ticks.push(t);
     }
-  return ticks.length >= 2 ? ticks : [lo, hi];
+  // Less than a decade: plain evenly spaced values read better than the two ends.
+  return ticks.length >= 3 ? ticks : niceTicks(lo, hi).filter((t) => t > 0);
 }
 
 function frame(title: string, body: string, xLabel = '', yLabel = ''): string {
@@ -138,9 +139,8 @@ export interface BarItem {
 export function barsSvg(spec: { title: string; xLabel: string; items: BarItem[]; percent?: boolean }): string {
   const items = spec.items.slice(0, 16);
   if (items.length === 0) return frame(spec.title, noData(), spec.xLabel);
-  const labelW = 210;
-  const left = M.left + labelW - 60;
-  const width = CHART_WIDTH - left - 200;
+  const left = 190;
+  const width = CHART_WIDTH - left - 330;
   const rowH = PLOT_H / items.length;
   const max = Math.max(...items.map((i) => i.value), 1e-12);
   const total = items.reduce((n, i) => n + i.value, 0);
@@ -148,8 +148,8 @@ export function barsSvg(spec: { title: string; xLabel: string; items: BarItem[];
     const y = M.top + i * rowH;
     const w = (item.value / max) * width;
     const value = spec.percent ? `${((100 * item.value) / (total || 1)).toFixed(1)}%` : formatNumber(item.value);
-    const label = item.label.length > 30 ? `${item.label.slice(0, 29)}…` : item.label;
-    const note = item.note ? `  ${item.note.length > 32 ? `${item.note.slice(0, 31)}…` : item.note}` : '';
+    const label = item.label.length > 26 ? `${item.label.slice(0, 25)}…` : item.label;
+    const note = item.note ? `  ${item.note.length > 48 ? `${item.note.slice(0, 47)}…` : item.note}` : '';
     return [
       `<text x="${left - 8}" y="${y + rowH / 2 + 4}" text-anchor="end" font-size="12" ${FONT} fill="#333">${esc(label)}</text>`,
       `<rect x="${left}" y="${y + rowH * 0.15}" width="${Math.max(w, 0.5)}" height="${rowH * 0.7}" fill="${BAR}"/>`,
@@ -185,7 +185,7 @@ export function scatterSvg(spec: {
 
 /** Rasterises an SVG to PNG at PNG_SCALE× its size. Text needs a font that fontconfig can find. */
 export async function svgToPng(svg: string): Promise<Buffer> {
-  return sharp(Buffer.from(svg), { density: 72 * PNG_SCALE }).png({ compressionLevel: 9 }).toBuffer();
+  return sharp(Buffer.from(svg), { density: 72 * PNG_SCALE }).png({ compressionLevel: 6 }).toBuffer();
 }
 
 let fontCheck: Promise<boolean> | undefined;

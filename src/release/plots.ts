@@ -16,6 +16,11 @@ export interface Plot {
   svg: string;
 }
 
+/** About two bins per square root of the sample, 8 to 40. */
+function binsFor(n: number): number {
+  return Math.max(8, Math.min(40, Math.ceil(2 * Math.sqrt(n))));
+}
+
 function spansDecades(values: readonly number[]): boolean {
   const positive = values.filter((v) => v > 0);
   if (positive.length === 0) return false;
@@ -48,7 +53,7 @@ export function choosePlots(profile: DatasetProfiler, stages: readonly StageStat
       svg: histogramSvg({
         title: `Text length per record (${profile.textChars.count} records)`,
         xLabel: log ? 'characters (log scale; empty texts counted as 1)' : 'characters',
-        bins: histogram(log ? text.map((v) => Math.max(1, v)) : text, 40, log),
+        bins: histogram(log ? text.map((v) => Math.max(1, v)) : text, binsFor(text.length), log),
         log,
       }),
     });
@@ -70,7 +75,7 @@ export function choosePlots(profile: DatasetProfiler, stages: readonly StageStat
       svg: histogramSvg({
         title: `Aspect ratio, width / height (${profile.aspectRatio.count} images)`,
         xLabel: 'width / height (log scale)',
-        bins: histogram(profile.aspectRatio.values(), 40, true),
+        bins: histogram(profile.aspectRatio.values(), binsFor(profile.aspectRatio.count), true),
         log: true,
       }),
     });
@@ -95,7 +100,7 @@ export function choosePlots(profile: DatasetProfiler, stages: readonly StageStat
       svg: histogramSvg({
         title: `${name}_score (${score.values.count} scored, ${score.nulls} unscored)`,
         xLabel: `${name} score`,
-        bins: histogram(score.values.values(), 40),
+        bins: histogram(score.values.values(), binsFor(score.values.count)),
       }),
     });
   }

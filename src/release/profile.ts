@@ -11,8 +11,9 @@ const MAX_TRACKED_IMAGES = 5_000_000;
 
 function hostOf(url: string): string | undefined {
   try {
-    const host = new URL(url).hostname;
-    return host === '' ? undefined : host.replace(/^www\./, '');
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
+    return parsed.hostname.replace(/^www\./, '');
   } catch {
     return undefined;
   }

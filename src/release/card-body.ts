@@ -66,23 +66,23 @@ export function distributionsSection(p: DatasetProfiler): string {
 
 export function sourcesSection(p: DatasetProfiler): string {
   const parts: string[] = [];
-  const list = (name: string, title: string, limit = 15) => {
+  const list = (name: string, title: string, limit = 15, unit = 'records') => {
     const c = p.categories.get(name);
     if (!c || c.total === 0) return;
     const top = c.top(limit);
     parts.push(
       `${title}: ${fmt(c.counts.size)} distinct.\n\n${table(
-        [name, 'records', 'share'],
+        [name, unit, 'share'],
         top.map(([label, n]) => [label, fmt(n), percent(n, c.total)]),
       )}`,
     );
   };
   if (p.layout === 'sft-samples') {
-    list('source (turns)', 'Conversation turns by source dataset', 30);
-    list('source (samples)', 'Samples by source (`(mixed)`: turns from several sources)', 30);
+    list('source (turns)', 'Conversation turns by source dataset', 30, 'turns');
+    list('source (samples)', 'Samples by source (`(mixed)`: turns from several sources)', 30, 'samples');
   }
   list('WARC file', 'WARC files the documents were extracted from');
-  list('PDF', 'Source PDFs');
+  list('PDF', 'Source PDFs', 15, 'pages');
   list('domain', 'Domains (by page URL, or image URL where there is no page)');
   if (parts.length === 0) parts.push('The records carry no source information beyond what the configuration below says.');
   return parts.join('\n\n');
@@ -132,8 +132,8 @@ const FETCHING = /fetch|download|crawl/i;
 
 export function optOutSection(stats: StatsFile | undefined, contact: string | undefined): string {
   const removal = contact
-    ? `To have content removed from this dataset, contact ${contact}; removed items are dropped from the next release.`
-    : 'To have content removed, open a discussion on the page where this dataset is published; the publisher drops removed items from the next release.';
+    ? `To ask for content to be removed from this dataset, contact ${contact}.`
+    : 'To ask for content to be removed, contact the publisher through the page where this dataset is published (`weft card --contact` names a contact here).';
   if (!stats) return `This dataset has no stats.json, so weft cannot tell which opt-out signals were checked.\n\n${removal}`;
   const stages = [...stats.stages, ...Object.values(stats.phases ?? {}).flat()];
   const hits: [string, string, number][] = [];

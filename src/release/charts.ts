@@ -113,8 +113,13 @@ export function histogramSvg(spec: {
   const hi = bins[bins.length - 1]!.x1;
   const x = spec.log ? logAxis(lo, hi, M.left, M.left + PLOT_W) : linearAxis(lo, hi, M.left, M.left + PLOT_W);
   const maxCount = Math.max(...bins.map((b) => b.count));
-  const y = linearAxis(0, maxCount, M.top + PLOT_H, M.top);
-  y.ticks = niceTicks(0, maxCount).filter((t) => Number.isInteger(t));
+  // The axis ends on a tick at or above the tallest bar, so every bar can be read against the grid.
+  const ticks = niceTicks(0, maxCount).filter((t) => Number.isInteger(t));
+  const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 1;
+  const top = Math.max(1, ticks[ticks.length - 1]! < maxCount ? ticks[ticks.length - 1]! + step : maxCount);
+  if (top > ticks[ticks.length - 1]!) ticks.push(top);
+  const y = linearAxis(0, top, M.top + PLOT_H, M.top);
+  y.ticks = ticks;
   const bars = bins.map((b) => {
     const x0 = x.at(b.x0);
     const x1 = hi > lo ? x.at(b.x1) : M.left + PLOT_W;

@@ -107,24 +107,29 @@ export interface HistogramBin {
 }
 
 /** Equal-width bins over [min, max], on a log10 scale when `log` (values must then be > 0). */
-export function histogram(sorted: readonly number[], bins: number, log = false): HistogramBin[] {
+export function histogram(
+  sorted: readonly number[],
+  bins: number,
+  log = false,
+  range?: { min: number; max: number },
+): HistogramBin[] {
   if (sorted.length === 0) return [];
   const first = sorted[0]!;
   const last = sorted[sorted.length - 1]!;
-  if (!log && last - first < bins && sorted.every(Number.isInteger)) {
+  if (!log && !range && last - first < bins && sorted.every(Number.isInteger)) {
     // Few distinct integers (caption lengths, turn counts): one bar per value.
     const counts = new Array<number>(last - first + 1).fill(0);
     for (const v of sorted) counts[v - first] = (counts[v - first] ?? 0) + 1;
     return counts.map((count, i) => ({ x0: first + i - 0.5, x1: first + i + 0.5, count }));
   }
   const t = (v: number) => (log ? Math.log10(v) : v);
-  const lo = t(sorted[0]!);
-  const hi = t(sorted[sorted.length - 1]!);
+  const lo = t(range?.min ?? first);
+  const hi = t(range?.max ?? last);
   const width = hi > lo ? (hi - lo) / bins : 1;
   const n = hi > lo ? bins : 1;
   const counts = new Array<number>(n).fill(0);
   for (const v of sorted) {
-    const at = Math.min(n - 1, Math.floor((t(v) - lo) / width));
+    const at = Math.max(0, Math.min(n - 1, Math.floor((t(v) - lo) / width)));
     counts[at] = (counts[at] ?? 0) + 1;
   }
   const back = (x: number) => (log ? 10 ** x : x);

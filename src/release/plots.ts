@@ -100,7 +100,11 @@ export function choosePlots(profile: DatasetProfiler, stages: readonly StageStat
       svg: histogramSvg({
         title: `${name}_score (${score.values.count} scored, ${score.nulls} unscored)`,
         xLabel: `${name} score`,
-        bins: histogram(score.values.values(), binsFor(score.values.count)),
+        // Probabilities and similarities in [0, 1] are drawn on the whole interval, 20 bins of 0.05.
+        bins:
+          score.values.min >= 0 && score.values.max <= 1
+            ? histogram(score.values.values(), 20, false, { min: 0, max: 1 })
+            : histogram(score.values.values(), binsFor(score.values.count)),
       }),
     });
   }

@@ -67,7 +67,9 @@ export async function writeParquetFile(
     .setCreatedBy(options.createdBy ?? 'weft')
     // pyarrow reads the features from the Arrow schema stored in the file; readers that only see the
     // Parquet key-value metadata (DuckDB, polars) find them here, as in files written by `datasets`.
-    .setKeyValueMetadata(new Map([['huggingface', JSON.stringify({ info: { features: toHfFeatures(features) } })]]))
+    .setKeyValueMetadata(
+      new Map([['huggingface', JSON.stringify({ info: { features: toHfFeatures(features) } })]]),
+    )
     .build();
   const tmp = `${path}.tmp-${process.pid}`;
   try {

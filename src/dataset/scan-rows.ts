@@ -46,7 +46,10 @@ export async function* scanRows(files: readonly string[], tally: ScanTally): Asy
     try {
       reader = await RecordBatchReader.from(createReadStream(file, { highWaterMark: 4 * 1024 * 1024 }));
     } catch (error) {
-      throw new WeftError('E_INPUT', `${file}: not a readable Arrow file`, { data: { path: file }, cause: error });
+      throw new WeftError('E_INPUT', `${file}: not a readable Arrow file`, {
+        data: { path: file },
+        cause: error,
+      });
     }
     for await (const batch of reader) {
       tally.arrowBytes += batch.data.byteLength;

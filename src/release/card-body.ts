@@ -84,11 +84,16 @@ export function sourcesSection(p: DatasetProfiler): string {
   list('WARC file', 'WARC files the documents were extracted from');
   list('PDF', 'Source PDFs', 15, 'pages');
   list('domain', 'Domains (by page URL, or image URL where there is no page)');
-  if (parts.length === 0) parts.push('The records carry no source information beyond what the configuration below says.');
+  if (parts.length === 0)
+    parts.push('The records carry no source information beyond what the configuration below says.');
   return parts.join('\n\n');
 }
 
-export function configSection(stats: StatsFile, datasetName: string, description: string | undefined): string {
+export function configSection(
+  stats: StatsFile,
+  datasetName: string,
+  description: string | undefined,
+): string {
   const config = stringify(stats.options, { lineWidth: 0 }).trimEnd();
   const oneLine = JSON.stringify(stats.options).replace(/'/g, "'\\''");
   return [
@@ -107,7 +112,13 @@ function funnelRows(stages: readonly StageStatsJson[], prefix = ''): string[][] 
       .map(([r, n]) => `${r} ${fmt(n)}`)
       .join(', ');
     const dropped = Object.values(s.dropped).reduce((n, c) => n + c, 0);
-    return [`${prefix}${i + 1}. ${s.name}`, i === 0 && !s.in ? '—' : fmt(s.in ?? 0), fmt(s.out), fmt(dropped), reasons || '—'];
+    return [
+      `${prefix}${i + 1}. ${s.name}`,
+      i === 0 && !s.in ? '—' : fmt(s.in ?? 0),
+      fmt(s.out),
+      fmt(dropped),
+      reasons || '—',
+    ];
   });
 }
 
@@ -116,7 +127,9 @@ export function funnelSection(stats: StatsFile): string {
   const parts = [table(header, funnelRows(stats.stages))];
   for (const [phase, stages] of Object.entries(stats.phases ?? {})) {
     if (stages.length === 0) continue;
-    parts.push(`Corpus-wide phase \`${phase}\` (ran over all inputs before the main tasks):\n\n${table(header, funnelRows(stages))}`);
+    parts.push(
+      `Corpus-wide phase \`${phase}\` (ran over all inputs before the main tasks):\n\n${table(header, funnelRows(stages))}`,
+    );
   }
   const first = stats.stages[0];
   const last = stats.stages[stats.stages.length - 1];
@@ -134,11 +147,13 @@ export function optOutSection(stats: StatsFile | undefined, contact: string | un
   const removal = contact
     ? `To ask for content to be removed from this dataset, contact ${contact}.`
     : 'To ask for content to be removed, contact the publisher through the page where this dataset is published (`weft card --contact` names a contact here).';
-  if (!stats) return `This dataset has no stats.json, so weft cannot tell which opt-out signals were checked.\n\n${removal}`;
+  if (!stats)
+    return `This dataset has no stats.json, so weft cannot tell which opt-out signals were checked.\n\n${removal}`;
   const stages = [...stats.stages, ...Object.values(stats.phases ?? {}).flat()];
   const hits: [string, string, number][] = [];
   for (const s of stages) {
-    for (const [reason, n] of Object.entries(s.dropped)) if (OPT_OUT.test(reason)) hits.push([s.name, reason, n]);
+    for (const [reason, n] of Object.entries(s.dropped))
+      if (OPT_OUT.test(reason)) hits.push([s.name, reason, n]);
     for (const [key, n] of Object.entries(s.counters)) if (OPT_OUT.test(key)) hits.push([s.name, key, n]);
   }
   const fetchers = stages.filter((s) => FETCHING.test(s.name)).map((s) => `\`${s.name}\``);
@@ -160,11 +175,18 @@ export function optOutSection(stats: StatsFile | undefined, contact: string | un
   return parts.join('\n\n');
 }
 
-export function limitationsSection(p: DatasetProfiler, stats: StatsFile | undefined, fontsOk: boolean): string {
+export function limitationsSection(
+  p: DatasetProfiler,
+  stats: StatsFile | undefined,
+  fontsOk: boolean,
+): string {
   const items: string[] = [];
-  if (!stats) items.push('There is no stats.json: the filter funnel and the exact configuration are unknown.');
+  if (!stats)
+    items.push('There is no stats.json: the filter funnel and the exact configuration are unknown.');
   if (p.unreadableRows > 0)
-    items.push(`${fmt(p.unreadableRows)} rows could not be read as ${p.layout} records and are not in the distributions.`);
+    items.push(
+      `${fmt(p.unreadableRows)} rows could not be read as ${p.layout} records and are not in the distributions.`,
+    );
   if (p.layout === 'web-documents' && p.imagesWithoutBytes > 0)
     items.push(
       `${fmt(p.imagesWithoutBytes)} image positions hold a URL but no image bytes; those images may no longer be available.`,
@@ -172,27 +194,41 @@ export function limitationsSection(p: DatasetProfiler, stats: StatsFile | undefi
   if (p.layout === 'image-text-pairs' && p.recordsWithoutImage > 0)
     items.push(`${fmt(p.recordsWithoutImage)} pairs have no image (the image column is null).`);
   if (p.recordsWithoutImage > 0 && p.layout === 'web-documents')
-    items.push(`${fmt(p.recordsWithoutImage)} documents (${percent(p.recordsWithoutImage, p.records)}) have no image at all.`);
+    items.push(
+      `${fmt(p.recordsWithoutImage)} documents (${percent(p.recordsWithoutImage, p.records)}) have no image at all.`,
+    );
   if (p.duplicatesTracked && p.duplicateImages > 0)
-    items.push(`${fmt(p.duplicateImages)} images are byte-identical copies of another image in the dataset (same sha256).`);
-  else if (p.duplicatesTracked && p.imageWidth.count > 0) items.push('No two images are byte-identical (sha256).');
+    items.push(
+      `${fmt(p.duplicateImages)} images are byte-identical copies of another image in the dataset (same sha256).`,
+    );
+  else if (p.duplicatesTracked && p.imageWidth.count > 0)
+    items.push('No two images are byte-identical (sha256).');
   const generated = p.categories.get('caption source')?.counts.get('generated');
   if (generated)
-    items.push(`${fmt(generated)} captions (${percent(generated, p.records)}) were generated, not written by people.`);
+    items.push(
+      `${fmt(generated)} captions (${percent(generated, p.records)}) were generated, not written by people.`,
+    );
   const ocr = p.categories.get('needs OCR')?.counts.get('yes');
-  if (ocr) items.push(`${fmt(ocr)} pages (${percent(ocr, p.records)}) have no usable text layer (needs_ocr).`);
+  if (ocr)
+    items.push(`${fmt(ocr)} pages (${percent(ocr, p.records)}) have no usable text layer (needs_ocr).`);
   const language = p.categories.get('language');
   const unknownLanguage = language?.counts.get('(not identified)') ?? 0;
   if (p.layout !== 'web-documents')
-    items.push('Languages were not identified per record; the `language` field of this card is what the publisher declared.');
+    items.push(
+      'Languages were not identified per record; the `language` field of this card is what the publisher declared.',
+    );
   else if (unknownLanguage > 0)
-    items.push(`${fmt(unknownLanguage)} documents (${percent(unknownLanguage, p.records)}) have no identified language.`);
+    items.push(
+      `${fmt(unknownLanguage)} documents (${percent(unknownLanguage, p.records)}) have no identified language.`,
+    );
   for (const [name, s] of p.scores)
     if (s.nulls > 0)
       items.push(`${fmt(s.nulls)} rows have no \`${name}_score\` (the scorer could not score them).`);
   const sampled = [p.textChars, p.imageWidth].find((d) => d.count > (d.summary()?.sampled ?? 0));
   if (sampled)
-    items.push(`Quantiles and plots use a uniform sample of ${fmt(sampled.summary()!.sampled)} values per column.`);
+    items.push(
+      `Quantiles and plots use a uniform sample of ${fmt(sampled.summary()!.sampled)} values per column.`,
+    );
   if (!fontsOk) items.push('The plots were drawn without a usable font, so their labels may show as boxes.');
   items.push(
     'Filters are heuristics: some kept records are still low quality and some dropped ones were fine. The funnel above says how many each filter removed and why.',
@@ -200,10 +236,16 @@ export function limitationsSection(p: DatasetProfiler, stats: StatsFile | undefi
   return items.map((i) => `- ${i}`).join('\n');
 }
 
-export function filesSection(files: { path: string; bytes: number }[], splits: { name: string; rows: number }[]): string {
+export function filesSection(
+  files: { path: string; bytes: number }[],
+  splits: { name: string; rows: number }[],
+): string {
   const total = files.reduce((n, f) => n + f.bytes, 0);
   return [
-    table(['split', 'rows'], splits.map((s) => [s.name, fmt(s.rows)])),
+    table(
+      ['split', 'rows'],
+      splits.map((s) => [s.name, fmt(s.rows)]),
+    ),
     table(['file', 'size'], [...files.map((f) => [f.path, bytesText(f.bytes)]), ['total', bytesText(total)]]),
     'Sizes and sha256 checksums of every file are in `manifest.json`.',
   ].join('\n\n');
@@ -214,7 +256,9 @@ export function scoresSection(p: DatasetProfiler): string {
     .sort((a, b) => (a[0] < b[0] ? -1 : 1))
     .map(([name, s]) => {
       const summary = s.values.summary();
-      const base = summary ? distributionRow(`${name}_score`, summary) : [`${name}_score`, '0', ...Array(8).fill('—')];
+      const base = summary
+        ? distributionRow(`${name}_score`, summary)
+        : [`${name}_score`, '0', ...Array(8).fill('—')];
       return [...base, fmt(s.nulls)];
     });
   return table([...DISTRIBUTION_HEADER, 'unscored'], rows);

@@ -16,13 +16,17 @@ export async function cardDataset(dir: string, options: CardOptions = {}): Promi
   const rel = (p: string) => relative(dir, p).split(sep).join('/');
   const plain = scan.splits.length === 1 && scan.splits[0]!.handle.dir === dir;
   const files: { path: string; bytes: number }[] = [];
-  for (const s of scan.summaries) for (const f of s.dataFiles) files.push({ path: rel(f), bytes: (await stat(f)).size });
+  for (const s of scan.summaries)
+    for (const f of s.dataFiles) files.push({ path: rel(f), bytes: (await stat(f)).size });
   const result = await writeCard(
     scan,
     {
       dir,
       format: 'arrow',
-      dataFiles: scan.summaries.map((s) => ({ split: s.name, path: plain ? 'data-*.arrow' : `${s.name}/data-*.arrow` })),
+      dataFiles: scan.summaries.map((s) => ({
+        split: s.name,
+        path: plain ? 'data-*.arrow' : `${s.name}/data-*.arrow`,
+      })),
       files,
       withFeatures: true,
       loadSnippet: [

@@ -27,7 +27,9 @@ const NUMERIC = /^[-−]?[\d,.]+%?$|^—$/;
 
 /** A Markdown table; columns whose cells are all numbers are right-aligned. */
 export function table(header: string[], rows: string[][]): string {
-  const numeric = header.map((_, i) => i > 0 && rows.length > 0 && rows.every((r) => NUMERIC.test(r[i] ?? '')));
+  const numeric = header.map(
+    (_, i) => i > 0 && rows.length > 0 && rows.every((r) => NUMERIC.test(r[i] ?? '')),
+  );
   const lines = [
     `| ${header.map(cell).join(' | ')} |`,
     `| ${numeric.map((n) => (n ? '---:' : '---')).join(' | ')} |`,
@@ -36,8 +38,30 @@ export function table(header: string[], rows: string[][]): string {
   return lines.join('\n');
 }
 
-export const DISTRIBUTION_HEADER = ['measure', 'count', 'min', 'p5', 'p25', 'median', 'p75', 'p95', 'max', 'mean'];
+export const DISTRIBUTION_HEADER = [
+  'measure',
+  'count',
+  'min',
+  'p5',
+  'p25',
+  'median',
+  'p75',
+  'p95',
+  'max',
+  'mean',
+];
 
 export function distributionRow(label: string, s: DistributionSummary): string[] {
-  return [label, fmt(s.count), fmt(s.min), fmt(s.p5), fmt(s.p25), fmt(s.p50), fmt(s.p75), fmt(s.p95), fmt(s.max), fmt(s.mean)];
+  return [
+    label,
+    fmt(s.count),
+    fmt(s.min),
+    fmt(s.p5),
+    fmt(s.p25),
+    fmt(s.p50),
+    fmt(s.p75),
+    fmt(s.p95),
+    fmt(s.max),
+    fmt(s.mean),
+  ];
 }

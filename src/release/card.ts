@@ -85,7 +85,11 @@ function declaredLanguages(scan: DatasetScan, options: CardOptions): string[] {
 }
 
 /** Writes the card of a scanned dataset (every split already read) into `target.dir`. */
-export async function writeCard(scan: DatasetScan, target: CardTarget, options: CardOptions = {}): Promise<CardResult> {
+export async function writeCard(
+  scan: DatasetScan,
+  target: CardTarget,
+  options: CardOptions = {},
+): Promise<CardResult> {
   await assertCardWritable(target.dir, options.overwrite);
   const { profile, stats } = scan;
   const warnings: string[] = [];
@@ -97,7 +101,11 @@ export async function writeCard(scan: DatasetScan, target: CardTarget, options: 
   const plots = choosePlots(profile, stats?.stages);
   const written = await writePlots(target.dir, plots);
   let description: string | undefined;
-  if (stats) description = await loadJob(stats.job).then((j) => j.description, () => undefined);
+  if (stats)
+    description = await loadJob(stats.job).then(
+      (j) => j.description,
+      () => undefined,
+    );
   const rows = scan.summaries.reduce((n, s) => n + s.rows, 0);
   const yaml = frontMatter({
     prettyName: options.prettyName,
@@ -123,7 +131,9 @@ export async function writeCard(scan: DatasetScan, target: CardTarget, options: 
       'Dataset structure',
       [
         `Each row is one record of ${kindText(scan.layout.name)}.`,
-        `Columns: ${Object.keys(scan.features).map((c) => `\`${c}\``).join(', ')}. Model scores, where present, are \`<scorer>_score\` float32 columns.`,
+        `Columns: ${Object.keys(scan.features)
+          .map((c) => `\`${c}\``)
+          .join(', ')}. Model scores, where present, are \`<scorer>_score\` float32 columns.`,
         `\`\`\`python\n${target.loadSnippet}\n\`\`\``,
       ].join('\n\n'),
     ],
@@ -131,7 +141,10 @@ export async function writeCard(scan: DatasetScan, target: CardTarget, options: 
   ];
   if (stats) {
     sections.push(['How it was made', configSection(stats, scan.name, description)]);
-    sections.push(['Filter funnel', [funnelSection(stats), plot('plots/funnel.png')].filter(Boolean).join('\n\n')]);
+    sections.push([
+      'Filter funnel',
+      [funnelSection(stats), plot('plots/funnel.png')].filter(Boolean).join('\n\n'),
+    ]);
   }
   sections.push([
     'Counts and distributions',
@@ -148,13 +161,7 @@ export async function writeCard(scan: DatasetScan, target: CardTarget, options: 
     const scoreParts = [...profile.scores.keys()]
       .sort()
       .map((name) => plot(`plots/score-${name.replace(/[^a-zA-Z0-9_-]+/g, '_')}.png`));
-    sections.push([
-      'Model scores',
-      [
-        scoresSection(profile),
-        ...scoreParts,
-      ].join('\n\n'),
-    ]);
+    sections.push(['Model scores', [scoresSection(profile), ...scoreParts].join('\n\n')]);
   }
   sections.push(['Opt-out handling', optOutSection(stats, options.contact)]);
   sections.push(['Known limitations', limitationsSection(profile, stats, fontsOk)]);

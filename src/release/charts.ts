@@ -6,7 +6,7 @@ import type { HistogramBin } from './distribution.js';
 export const CHART_WIDTH = 800;
 export const CHART_HEIGHT = 400;
 export const PNG_SCALE = 2;
-const FONT = "font-family=\"DejaVu Sans, Verdana, Arial, sans-serif\"";
+const FONT = 'font-family="DejaVu Sans, Verdana, Arial, sans-serif"';
 const BAR = '#4c78a8';
 const M = { left: 78, right: 24, top: 48, bottom: 58 };
 const PLOT_W = CHART_WIDTH - M.left - M.right;
@@ -141,7 +141,12 @@ export interface BarItem {
 }
 
 /** Horizontal bars, one per item, top to bottom (at most 16 items are drawn). */
-export function barsSvg(spec: { title: string; xLabel: string; items: BarItem[]; percent?: boolean }): string {
+export function barsSvg(spec: {
+  title: string;
+  xLabel: string;
+  items: BarItem[];
+  percent?: boolean;
+}): string {
   const items = spec.items.slice(0, 16);
   if (items.length === 0) return frame(spec.title, noData(), spec.xLabel);
   const left = 190;
@@ -152,7 +157,9 @@ export function barsSvg(spec: { title: string; xLabel: string; items: BarItem[];
   const parts = items.map((item, i) => {
     const y = M.top + i * rowH;
     const w = (item.value / max) * width;
-    const value = spec.percent ? `${((100 * item.value) / (total || 1)).toFixed(1)}%` : formatNumber(item.value);
+    const value = spec.percent
+      ? `${((100 * item.value) / (total || 1)).toFixed(1)}%`
+      : formatNumber(item.value);
     const label = item.label.length > 26 ? `${item.label.slice(0, 25)}…` : item.label;
     const note = item.note ? `  ${item.note.length > 48 ? `${item.note.slice(0, 47)}…` : item.note}` : '';
     return [
@@ -177,20 +184,24 @@ export function scatterSvg(spec: {
   const shown = pts.filter((_, i) => i % step === 0);
   const xs = pts.map((p) => p[0]);
   const ys = pts.map((p) => p[1]);
-  const pad = (lo: number, hi: number): [number, number] => (hi > lo ? [lo / 1.1, hi * 1.1] : [lo / 2, hi * 2]);
+  const pad = (lo: number, hi: number): [number, number] =>
+    hi > lo ? [lo / 1.1, hi * 1.1] : [lo / 2, hi * 2];
   const [x0, x1] = pad(Math.min(...xs), Math.max(...xs));
   const [y0, y1] = pad(Math.min(...ys), Math.max(...ys));
   const x = logAxis(x0, x1, M.left, M.left + PLOT_W);
   const y = logAxis(y0, y1, M.top + PLOT_H, M.top);
   const dots = shown.map(
-    ([a, b]) => `<circle cx="${x.at(a).toFixed(1)}" cy="${y.at(b).toFixed(1)}" r="2.5" fill="${BAR}" fill-opacity="0.45"/>`,
+    ([a, b]) =>
+      `<circle cx="${x.at(a).toFixed(1)}" cy="${y.at(b).toFixed(1)}" r="2.5" fill="${BAR}" fill-opacity="0.45"/>`,
   );
   return frame(spec.title, `${axes(x, y)}\n${dots.join('\n')}`, spec.xLabel, spec.yLabel);
 }
 
 /** Rasterises an SVG to PNG at PNG_SCALE× its size. Text needs a font that fontconfig can find. */
 export async function svgToPng(svg: string): Promise<Buffer> {
-  return sharp(Buffer.from(svg), { density: 72 * PNG_SCALE }).png({ compressionLevel: 6 }).toBuffer();
+  return sharp(Buffer.from(svg), { density: 72 * PNG_SCALE })
+    .png({ compressionLevel: 6 })
+    .toBuffer();
 }
 
 let fontCheck: Promise<boolean> | undefined;

@@ -56,7 +56,8 @@ export async function finishExport(
   );
   const splits: Record<string, { rows: number; files: string[] }> = {};
   for (const f of args.files) {
-    const s = (splits[f.split] ??= { rows: 0, files: [] });
+    splits[f.split] ??= { rows: 0, files: [] };
+    const s = splits[f.split]!;
     s.rows += f.rows;
     s.files.push(f.path);
   }

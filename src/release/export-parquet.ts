@@ -18,7 +18,11 @@ export interface ParquetExportOptions {
   card?: CardOptions;
 }
 
-export async function exportParquet(dir: string, out: string, options: ParquetExportOptions): Promise<ExportResult> {
+export async function exportParquet(
+  dir: string,
+  out: string,
+  options: ParquetExportOptions,
+): Promise<ExportResult> {
   const scan = await openScan(dir);
   const files: { path: string; bytes: number; rows: number; split: string; rowGroups: number }[] = [];
   const media = holdsMedia(scan.features);
@@ -27,7 +31,8 @@ export async function exportParquet(dir: string, out: string, options: ParquetEx
     const counts = shardRowCounts(rows, split.fileBytes, options.maxShardBytes);
     const perRow = rows > 0 ? split.fileBytes / rows : 1;
     const rowsPerRowGroup =
-      options.rowsPerRowGroup ?? (media ? 100 : Math.min(1_000_000, Math.max(1000, Math.floor(100e6 / perRow))));
+      options.rowsPerRowGroup ??
+      (media ? 100 : Math.min(1_000_000, Math.max(1000, Math.floor(100e6 / perRow))));
     const iterator = splitRows(scan, split)[Symbol.asyncIterator]();
     async function* rowsOf(count: number | undefined) {
       for await (const { row } of take(iterator, count)) yield row;
@@ -36,12 +41,23 @@ export async function exportParquet(dir: string, out: string, options: ParquetEx
       const path = `data/${shardName(`${split.name}-`, i, counts.length, 'parquet')}`;
       const last = i === counts.length - 1;
       // The last shard takes whatever is left, so a row count that was off never loses rows.
-      const written = await writeParquetFile(join(out, path), scan.features, rowsOf(last ? undefined : counts[i]), {
-        rowsPerRowGroup,
-        metadata: weftSchemaMetadata(scan.layout.name),
-        createdBy: `weft ${WEFT_VERSION} (parquet-wasm)`,
+      const written = await writeParquetFile(
+        join(out, path),
+        scan.features,
+        rowsOf(last ? undefined : counts[i]),
+        {
+          rowsPerRowGroup,
+          metadata: weftSchemaMetadata(scan.layout.name),
+          createdBy: `weft ${WEFT_VERSION} (parquet-wasm)`,
+        },
+      );
+      files.push({
+        path,
+        bytes: written.bytes,
+        rows: written.rows,
+        split: split.name,
+        rowGroups: written.rowGroups,
       });
-      files.push({ path, bytes: written.bytes, rows: written.rows, split: split.name, rowGroups: written.rowGroups });
     }
   }
   return finishExport(scan, out, {

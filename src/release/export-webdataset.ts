@@ -93,14 +93,22 @@ export async function exportWebdataset(
       const last = i === counts.length - 1;
       const keyOf = (index: number) =>
         String(shard * 10 ** sampleDigits + index).padStart(shardDigits + sampleDigits, '0');
-      const { samples } = await writeTar(join(out, name), take(iterator, last ? undefined : counts[i]), keyOf, skipped);
+      const { samples } = await writeTar(
+        join(out, name),
+        take(iterator, last ? undefined : counts[i]),
+        keyOf,
+        skipped,
+      );
       files.push({ path: name, bytes: (await stat(join(out, name))).size, rows: samples, split: split.name });
     }
   }
   return finishExport(scan, out, {
     format: 'webdataset',
     files,
-    dataFiles: scan.summaries.map((s) => ({ split: s.name, path: s.name === 'train' ? '[0-9]*.tar' : `${s.name}-*.tar` })),
+    dataFiles: scan.summaries.map((s) => ({
+      split: s.name,
+      path: s.name === 'train' ? '[0-9]*.tar' : `${s.name}-*.tar`,
+    })),
     withFeatures: false,
     loadSnippet: [
       'import webdataset as wds',

@@ -32,7 +32,8 @@ export interface Manifest {
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 })) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 }))
+    hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
@@ -42,7 +43,8 @@ async function listFiles(root: string, dir = root): Promise<string[]> {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await listFiles(root, path)));
-    else if (entry.isFile() && !/\.tmp-\d+/.test(entry.name)) out.push(relative(root, path).split(sep).join('/'));
+    else if (entry.isFile() && !/\.tmp-\d+/.test(entry.name))
+      out.push(relative(root, path).split(sep).join('/'));
   }
   return out;
 }

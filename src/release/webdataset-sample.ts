@@ -63,7 +63,10 @@ export function sampleFiles(record: AnyRecord): SampleFile[] | undefined {
         }),
       ];
     case 'sft-sample': {
-      const images = record.images.map((image, i) => ({ field: `${i}.${imageExt(image)}`, data: image.bytes }));
+      const images = record.images.map((image, i) => ({
+        field: `${i}.${imageExt(image)}`,
+        data: image.bytes,
+      }));
       return [
         ...images,
         ...(record.text !== undefined ? [{ field: 'txt', data: record.text }] : []),

@@ -86,7 +86,11 @@ test('re-running a job over a dataset with a card replaces data and card togethe
   const dir = join(await tempDir(), 'pairs');
   await buildPairs(dir, 20);
   await cardDataset(dir);
-  await runJob('demo-images', { count: 30, imagesPerTask: 20 }, { outDir: dir, workers: 1, overwrite: true, durable: false });
+  await runJob(
+    'demo-images',
+    { count: 30, imagesPerTask: 20 },
+    { outDir: dir, workers: 1, overwrite: true, durable: false },
+  );
   expect(existsSync(join(dir, 'README.md'))).toBe(false);
   expect(existsSync(join(dir, 'manifest.json'))).toBe(false);
   await cardDataset(dir);

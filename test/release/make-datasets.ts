@@ -20,7 +20,13 @@ const Options = z.strictObject({
 async function image(index: number): Promise<ImageValue> {
   const spec = syntheticImageSpec(5, index);
   const bytes = await renderSyntheticImage(spec);
-  return { bytes, format: spec.format, widthPx: spec.widthPx, heightPx: spec.heightPx, sha256: sha256Hex(bytes) };
+  return {
+    bytes,
+    format: spec.format,
+    widthPx: spec.widthPx,
+    heightPx: spec.heightPx,
+    sha256: sha256Hex(bytes),
+  };
 }
 
 export async function makeRecord(kind: 'sft' | 'web' | 'pdf', i: number): Promise<AnyRecord> {
@@ -46,7 +52,9 @@ export async function makeRecord(kind: 'sft' | 'web' | 'pdf', i: number): Promis
       warc: { filename: `crawl-${i % 2}.warc.gz`, offset: i * 1000, length: 900 },
       blocks: [
         { kind: 'text', text: `Document ${i} ${'words '.repeat(i + 1)}` },
-        ...(i % 3 === 2 ? [] : [{ kind: 'image' as const, src: `https://example.com/img/${i}.jpg`, image: await image(i) }]),
+        ...(i % 3 === 2
+          ? []
+          : [{ kind: 'image' as const, src: `https://example.com/img/${i}.jpg`, image: await image(i) }]),
         { kind: 'image', src: `https://example.com/missing/${i}.jpg` },
         { kind: 'text', text: 'The end.' },
       ],

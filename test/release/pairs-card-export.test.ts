@@ -42,7 +42,9 @@ describe('weft card on image-text pairs', () => {
     expect(yaml.language).toEqual(['en']);
     expect(yaml.task_categories).toEqual(['image-to-text', 'text-to-image']);
     expect(yaml.size_categories).toEqual(['n<1K']);
-    expect(yaml.configs).toEqual([{ config_name: 'default', data_files: [{ split: 'train', path: 'data-*.arrow' }] }]);
+    expect(yaml.configs).toEqual([
+      { config_name: 'default', data_files: [{ split: 'train', path: 'data-*.arrow' }] },
+    ]);
     const info = yaml.dataset_info as Record<string, unknown>;
     const splits = info.splits as { name: string; num_examples: number; num_bytes: number }[];
     expect(splits).toHaveLength(1);
@@ -119,7 +121,9 @@ describe('weft card on image-text pairs', () => {
     expect(manifest.weftVersion).toMatch(/^\d+\.\d+\.\d+/);
     expect(manifest.splits.train.rows).toBe(sourceRows.length);
     const paths = manifest.files.map((f: { path: string }) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['README.md', 'data-00000-of-00001.arrow', 'plots/funnel.png', 'state.json']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['README.md', 'data-00000-of-00001.arrow', 'plots/funnel.png', 'state.json']),
+    );
     for (const file of manifest.files) {
       expect((await stat(join(dataset, file.path))).size).toBe(file.bytes);
       expect(await sha256File(join(dataset, file.path))).toBe(file.sha256);
@@ -132,7 +136,17 @@ describe('weft export --format parquet', () => {
   beforeAll(async () => {
     out = join(root, 'parquet');
     // A small shard cap forces several shards.
-    const result = await runCli(['export', dataset, '--format', 'parquet', '--out', out, '--max-shard-size', '200kB', '--json']);
+    const result = await runCli([
+      'export',
+      dataset,
+      '--format',
+      'parquet',
+      '--out',
+      out,
+      '--max-shard-size',
+      '200kB',
+      '--json',
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   }, 120_000);
@@ -142,7 +156,9 @@ describe('weft export --format parquet', () => {
     const shards = manifest.splits.train.files as string[];
     expect(shards.length).toBeGreaterThan(1);
     shards.forEach((path, i) => {
-      expect(path).toBe(`data/train-${String(i).padStart(5, '0')}-of-${String(shards.length).padStart(5, '0')}.parquet`);
+      expect(path).toBe(
+        `data/train-${String(i).padStart(5, '0')}-of-${String(shards.length).padStart(5, '0')}.parquet`,
+      );
     });
     const back: Row[] = [];
     for (const path of shards) {
@@ -152,18 +168,30 @@ describe('weft export --format parquet', () => {
       back.push(...rows);
     }
     expect(back).toHaveLength(sourceRows.length);
-    back.forEach((row, i) => expect(row).toEqual(sourceRows[i]));
+    expect(back).toEqual(sourceRows);
     const { yaml } = await readCard(out);
-    expect(yaml.configs).toEqual([{ config_name: 'default', data_files: [{ split: 'train', path: 'data/train-*' }] }]);
+    expect(yaml.configs).toEqual([
+      { config_name: 'default', data_files: [{ split: 'train', path: 'data/train-*' }] },
+    ]);
     const parquetBytes = manifest.files
       .filter((f: { path: string }) => f.path.endsWith('.parquet'))
       .reduce((n: number, f: { bytes: number }) => n + f.bytes, 0);
     expect((yaml.dataset_info as { download_size: number }).download_size).toBe(parquetBytes);
   });
 
-  test.skipIf(!pythonWithDatasets)('datasets.load_dataset reads the folder through the card and decodes images', () => {
-    const result = runPythonJson<{ rows: number; image: string; size: number[]; sha: string[]; features_match: boolean; yaml_features_match: boolean; row_groups: number[] }>(
-      `
+  test.skipIf(!pythonWithDatasets)(
+    'datasets.load_dataset reads the folder through the card and decodes images',
+    () => {
+      const result = runPythonJson<{
+        rows: number;
+        image: string;
+        size: number[];
+        sha: string[];
+        features_match: boolean;
+        yaml_features_match: boolean;
+        row_groups: number[];
+      }>(
+        `
 import sys, json, hashlib, io, datasets, pyarrow.parquet as pq, glob, yaml
 out = sys.argv[1]
 ds = datasets.load_dataset(out, split="train")
@@ -183,16 +211,17 @@ print(json.dumps({
   "row_groups": [pq.ParquetFile(f).metadata.row_group(i).num_rows for f in files for i in range(pq.ParquetFile(f).metadata.num_row_groups)],
 }))
 `,
-      [out],
-    );
-    expect(result.rows).toBe(sourceRows.length);
-    expect(result.image).toMatch(/^PIL\./);
-    expect(result.size).toEqual([sourceRows[0]!.width, sourceRows[0]!.height]);
-    expect(result.sha).toEqual(sourceRows.map((r) => r.sha256));
-    expect(result.features_match).toBe(true);
-    expect(result.yaml_features_match).toBe(true);
-    expect(result.row_groups.every((n) => n <= 100)).toBe(true);
-  });
+        [out],
+      );
+      expect(result.rows).toBe(sourceRows.length);
+      expect(result.image).toMatch(/^PIL\./);
+      expect(result.size).toEqual([sourceRows[0]!.width, sourceRows[0]!.height]);
+      expect(result.sha).toEqual(sourceRows.map((r) => r.sha256));
+      expect(result.features_match).toBe(true);
+      expect(result.yaml_features_match).toBe(true);
+      expect(result.row_groups.every((n) => n <= 100)).toBe(true);
+    },
+  );
 
   test('a second export into the same folder needs --overwrite, and then replaces it', async () => {
     const again = await runCli(['export', dataset, '--format', 'parquet', '--out', out]);
@@ -208,7 +237,16 @@ print(json.dumps({
 describe('weft export --format webdataset', () => {
   test('img2dataset-style tars: contiguous samples, keys without dots, bytes unchanged', async () => {
     const out = await tempDir();
-    const result = await runCli(['export', dataset, '--format', 'webdataset', '--out', out, '--max-shard-size', '300kB']);
+    const result = await runCli([
+      'export',
+      dataset,
+      '--format',
+      'webdataset',
+      '--out',
+      out,
+      '--max-shard-size',
+      '300kB',
+    ]);
     expect(result.code).toBe(0);
     const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
     const tars = manifest.splits.train.files as string[];
@@ -221,7 +259,10 @@ describe('weft export --format webdataset', () => {
         for await (const entry of extract) {
           const chunks: Buffer[] = [];
           for await (const chunk of entry) chunks.push(chunk as Buffer);
-          const [key, field] = [entry.header.name.split('.')[0]!, entry.header.name.split('.').slice(1).join('.')];
+          const [key, field] = [
+            entry.header.name.split('.')[0]!,
+            entry.header.name.split('.').slice(1).join('.'),
+          ];
           if (samples.at(-1)?.key !== key) samples.push({ key, files: new Map() });
           const sample = samples.at(-1)!;
           expect(sample.files.has(field), `${key} repeats ${field}: samples must be contiguous`).toBe(false);
@@ -241,7 +282,12 @@ describe('weft export --format webdataset', () => {
       expect(new Uint8Array(sample.files.get(ext)!)).toEqual((row.image as { bytes: Uint8Array }).bytes);
       expect(sample.files.get('txt')!.toString()).toBe(row.caption);
       const meta = JSON.parse(sample.files.get('json')!.toString());
-      expect([meta.url, meta.width, meta.height, meta.sha256]).toEqual([row.url, row.width, row.height, row.sha256]);
+      expect([meta.url, meta.width, meta.height, meta.sha256]).toEqual([
+        row.url,
+        row.width,
+        row.height,
+        row.sha256,
+      ]);
     });
   });
 });

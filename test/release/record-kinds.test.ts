@@ -118,7 +118,11 @@ describe('PDF pages', () => {
     const rows = await rowsOf(dir);
     await cardDataset(dir, { license: 'other', licenseName: 'mixed', licenseLink: 'https://example.com/l' });
     const { yaml, body } = await readCard(dir);
-    expect([yaml.license, yaml.license_name, yaml.license_link]).toEqual(['other', 'mixed', 'https://example.com/l']);
+    expect([yaml.license, yaml.license_name, yaml.license_link]).toEqual([
+      'other',
+      'mixed',
+      'https://example.com/l',
+    ]);
     const ocr = rows.filter((r) => r.needs_ocr === true).length;
     expect(num(tableRow(body, 'yes')![1])).toBe(ocr);
     expect(num(tableRow(body, 'doc-1.pdf')![1])).toBe(rows.filter((r) => r.source === 'doc-1.pdf').length);

@@ -38,7 +38,12 @@ test('distributions: exact summaries, then a reservoir sample past its size', ()
   const big = new Distribution();
   for (let i = 0; i < RESERVOIR_SIZE * 2; i++) big.add(i);
   const s = big.summary()!;
-  expect([s.count, s.min, s.max, s.sampled]).toEqual([RESERVOIR_SIZE * 2, 0, RESERVOIR_SIZE * 2 - 1, RESERVOIR_SIZE]);
+  expect([s.count, s.min, s.max, s.sampled]).toEqual([
+    RESERVOIR_SIZE * 2,
+    0,
+    RESERVOIR_SIZE * 2 - 1,
+    RESERVOIR_SIZE,
+  ]);
   expect(Math.abs(s.p50 - RESERVOIR_SIZE) / RESERVOIR_SIZE).toBeLessThan(0.01);
 });
 
@@ -52,7 +57,13 @@ test('histograms: one bar per integer for few distinct values, equal bins otherw
 });
 
 test('webdataset samples: real extensions, several images numbered, nothing for a pair with no image', () => {
-  const image = { bytes: new Uint8Array([1]), format: 'jpeg' as const, widthPx: 1, heightPx: 1, sha256: '0'.repeat(64) };
+  const image = {
+    bytes: new Uint8Array([1]),
+    format: 'jpeg' as const,
+    widthPx: 1,
+    heightPx: 1,
+    sha256: '0'.repeat(64),
+  };
   expect(imageExt(image)).toBe('jpg');
   const sft = sampleFiles({
     kind: 'sft-sample',
@@ -60,5 +71,7 @@ test('webdataset samples: real extensions, several images numbered, nothing for 
     turns: [{ user: 'q', assistant: 'a', source: 's' }],
   })!;
   expect(sft.map((x) => x.field)).toEqual(['0.jpg', '1.png', 'json']);
-  expect(sampleFiles({ kind: 'image-text-pair', url: 'u', caption: 'c', captionSource: 'alt' })).toBeUndefined();
+  expect(
+    sampleFiles({ kind: 'image-text-pair', url: 'u', caption: 'c', captionSource: 'alt' }),
+  ).toBeUndefined();
 });

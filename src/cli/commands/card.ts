@@ -5,15 +5,24 @@ import { defineCommand } from '../command.js';
 
 export default defineCommand({
   name: 'card',
-  summary: 'Write the dataset card (README.md with Hub metadata, plots, manifest.json) into a dataset directory',
+  summary:
+    'Write the dataset card (README.md with Hub metadata, plots, manifest.json) into a dataset directory',
   usage: 'weft card DIR [--license ID] [--language CODE]... [--json]',
   flags: {
     ...cardFlags,
     overwrite: { type: 'boolean', description: 'Replace a README.md that weft did not write' },
     json: { type: 'boolean', description: 'Print one machine-readable summary line on stdout' },
   },
-  positionals: { name: 'DIR', description: 'A dataset directory (weft output or save_to_disk)', min: 1, max: 1 },
-  examples: ['weft card out/demo/images', 'weft card out/web --license cc-by-4.0 --language en --language fr'],
+  positionals: {
+    name: 'DIR',
+    description: 'A dataset directory (weft output or save_to_disk)',
+    min: 1,
+    max: 1,
+  },
+  examples: [
+    'weft card out/demo/images',
+    'weft card out/web --license cc-by-4.0 --language en --language fr',
+  ],
   async run({ flags, positionals }, io) {
     const dir = resolve(io.cwd, positionals[0]!);
     const result = await cardDataset(dir, cardOptionsFrom(flags));

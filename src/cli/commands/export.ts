@@ -8,12 +8,22 @@ import { requireOut } from '../job-command.js';
 
 export default defineCommand({
   name: 'export',
-  summary: 'Export a dataset for release: Parquet shards in the Hub layout, or webdataset tars, with card and manifest',
+  summary:
+    'Export a dataset for release: Parquet shards in the Hub layout, or webdataset tars, with card and manifest',
   usage: 'weft export DIR --format parquet|webdataset --out OUT [--max-shard-size SIZE]',
   flags: {
-    format: { type: 'string', value: 'FORMAT', description: 'Output format', choices: ['parquet', 'webdataset'] },
+    format: {
+      type: 'string',
+      value: 'FORMAT',
+      description: 'Output format',
+      choices: ['parquet', 'webdataset'],
+    },
     out: { type: 'string', value: 'OUT', description: 'Output folder (a Hub dataset repository as it is)' },
-    'max-shard-size': { type: 'string', value: 'SIZE', description: 'Shard size cap in in-memory bytes (default 500MB)' },
+    'max-shard-size': {
+      type: 'string',
+      value: 'SIZE',
+      description: 'Shard size cap in in-memory bytes (default 500MB)',
+    },
     'rows-per-row-group': {
       type: 'number',
       value: 'N',
@@ -23,7 +33,12 @@ export default defineCommand({
     json: { type: 'boolean', description: 'Print one machine-readable summary line on stdout' },
     ...cardFlags,
   },
-  positionals: { name: 'DIR', description: 'A dataset directory (weft output or save_to_disk)', min: 1, max: 1 },
+  positionals: {
+    name: 'DIR',
+    description: 'A dataset directory (weft output or save_to_disk)',
+    min: 1,
+    max: 1,
+  },
   examples: [
     'weft export out/demo/images --format parquet --out release/images',
     'weft export out/pairs --format webdataset --out release/pairs-wds --max-shard-size 1GB',
@@ -38,7 +53,10 @@ export default defineCommand({
     const maxShardBytes = typeof size === 'string' ? parseByteSize(size, 'max-shard-size') : 500_000_000;
     const rowsPerRowGroup = flags['rows-per-row-group'] as number | undefined;
     if (rowsPerRowGroup !== undefined && (!Number.isInteger(rowsPerRowGroup) || rowsPerRowGroup < 1))
-      throw new WeftError('E_USAGE', `--rows-per-row-group must be a positive integer (received ${rowsPerRowGroup})`);
+      throw new WeftError(
+        'E_USAGE',
+        `--rows-per-row-group must be a positive integer (received ${rowsPerRowGroup})`,
+      );
     await prepareExportDir(dir, out, flags.overwrite === true);
     const card = cardOptionsFrom(flags);
     const result =

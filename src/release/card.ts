@@ -52,6 +52,8 @@ export interface CardTarget {
   /** Whether `dataset_info.features` describes the files (not for webdataset, whose columns are inferred). */
   withFeatures: boolean;
   loadSnippet: string;
+  /** Known limitations of this particular copy (e.g. of an export format). */
+  notes?: string[];
 }
 
 export interface CardResult {
@@ -164,7 +166,8 @@ export async function writeCard(
     sections.push(['Model scores', [scoresSection(profile), ...scoreParts].join('\n\n')]);
   }
   sections.push(['Opt-out handling', optOutSection(stats, options.contact)]);
-  sections.push(['Known limitations', limitationsSection(profile, stats, fontsOk)]);
+  const notes = (target.notes ?? []).map((n) => `- ${n}`);
+  sections.push(['Known limitations', [limitationsSection(profile, stats, fontsOk), ...notes].join('\n')]);
   sections.push(['Files', filesSection(target.files, scan.summaries)]);
   const title = options.prettyName ?? scan.name;
   const body = [

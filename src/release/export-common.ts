@@ -51,6 +51,7 @@ export async function finishExport(
       files: args.files.map((f) => ({ path: f.path, bytes: f.bytes })),
       withFeatures: args.withFeatures,
       loadSnippet: args.loadSnippet,
+      ...(args.notes ? { notes: args.notes } : {}),
     },
     { ...args.card, overwrite: true },
   );
@@ -68,6 +69,7 @@ export async function finishExport(
     format: args.format,
     splits,
   });
+  const warnings = [...card.warnings, ...(args.notes ?? [])];
   return {
     out,
     format: args.format,
@@ -75,7 +77,7 @@ export async function finishExport(
     files: args.files,
     skipped: args.skipped ?? {},
     plots: card.plots,
-    warnings: card.warnings,
+    warnings,
     manifest,
   };
 }

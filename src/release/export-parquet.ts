@@ -8,7 +8,7 @@ import { writeParquetFile } from '../dataset/parquet-writer.js';
 import { WEFT_VERSION } from '../version.js';
 import type { CardOptions } from './card.js';
 import { type ExportResult, finishExport, splitRowCount } from './export-common.js';
-import { shardName, shardRowCounts, take } from './export-target.js';
+import { prepareExportDir, shardName, shardRowCounts, take } from './export-target.js';
 import { openScan, splitRows } from './scan-dataset.js';
 
 export interface ParquetExportOptions {
@@ -16,6 +16,8 @@ export interface ParquetExportOptions {
   /** Rows per row group; default 100 when rows hold images, else ~100 MB worth of rows. */
   rowsPerRowGroup?: number | undefined;
   card?: CardOptions;
+  /** Replace an earlier weft export in `out` (anything else there is refused). */
+  overwrite?: boolean | undefined;
 }
 
 export async function exportParquet(
@@ -24,6 +26,7 @@ export async function exportParquet(
   options: ParquetExportOptions,
 ): Promise<ExportResult> {
   const scan = await openScan(dir);
+  await prepareExportDir(dir, out, options.overwrite === true);
   const files: { path: string; bytes: number; rows: number; split: string; rowGroups: number }[] = [];
   const media = holdsMedia(scan.features);
   for (const split of scan.splits) {

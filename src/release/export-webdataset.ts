@@ -9,13 +9,15 @@ import tar from 'tar-stream';
 import { WeftError } from '../errors.js';
 import type { CardOptions } from './card.js';
 import { type ExportedFile, type ExportResult, finishExport, splitRowCount } from './export-common.js';
-import { shardRowCounts, take } from './export-target.js';
+import { prepareExportDir, shardRowCounts, take } from './export-target.js';
 import { openScan, type ScannedRow, splitRows } from './scan-dataset.js';
 import { sampleFiles } from './webdataset-sample.js';
 
 export interface WebdatasetExportOptions {
   maxShardBytes: number;
   card?: CardOptions;
+  /** Replace an earlier weft export in `out` (anything else there is refused). */
+  overwrite?: boolean | undefined;
 }
 
 /** Fixed mtime, so the same dataset always gives byte-identical tars. */
@@ -26,6 +28,7 @@ async function writeTar(
   rows: AsyncIterable<ScannedRow>,
   keyOf: (index: number) => string,
   skipped: Record<string, number>,
+  layouts: Map<string, number>,
 ): Promise<{ samples: number }> {
   const pack = tar.pack();
   const tmp = `${path}.tmp-${process.pid}`;
@@ -41,6 +44,8 @@ async function writeTar(
         skipped[reason] = (skipped[reason] ?? 0) + 1;
         continue;
       }
+      const fields = files.map((f) => f.field).join(',');
+      layouts.set(fields, (layouts.get(fields) ?? 0) + 1);
       for (const file of files) {
         const data = typeof file.data === 'string' ? Buffer.from(file.data, 'utf8') : Buffer.from(file.data);
         await new Promise<void>((resolve, reject) =>
@@ -72,8 +77,11 @@ export async function exportWebdataset(
   options: WebdatasetExportOptions,
 ): Promise<ExportResult> {
   const scan = await openScan(dir);
+  await prepareExportDir(dir, out, options.overwrite === true);
   const files: ExportedFile[] = [];
   const skipped: Record<string, number> = {};
+  /** Samples by their file names (`jpg,txt,json`): readers that infer columns want one. */
+  const layouts = new Map<string, number>();
   let shardIndex = 0;
   const plans = [];
   for (const split of scan.splits) {
@@ -98,11 +106,25 @@ export async function exportWebdataset(
         take(iterator, last ? undefined : counts[i]),
         keyOf,
         skipped,
+        layouts,
       );
       files.push({ path: name, bytes: (await stat(join(out, name))).size, rows: samples, split: split.name });
     }
   }
+  const notes: string[] = [];
+  if (layouts.size > 1) {
+    const kinds = [...layouts].sort((a, b) => b[1] - a[1]);
+    notes.push(
+      `Samples do not all have the same files (${kinds
+        .slice(0, 4)
+        .map(([fields, n]) => `${n} × ${fields}`)
+        .join(
+          '; ',
+        )}${kinds.length > 4 ? '; …' : ''}). webdataset readers handle this (e.g. \`to_tuple("jpg;png", "txt")\`), but Python \`datasets\` takes its columns from the first samples and leaves other files out (they read as None): load the Parquet export with \`datasets\` instead.`,
+    );
+  }
   return finishExport(scan, out, {
+    notes,
     format: 'webdataset',
     files,
     dataFiles: scan.summaries.map((s) => ({

@@ -9,7 +9,6 @@ import { readDatasetRows } from '../../src/dataset/dataset-reader.js';
 import type { Row } from '../../src/dataset/shard-writer.js';
 import { cardDataset } from '../../src/release/card-dataset.js';
 import { exportParquet } from '../../src/release/export-parquet.js';
-import { prepareExportDir } from '../../src/release/export-target.js';
 import { exportWebdataset } from '../../src/release/export-webdataset.js';
 import { pythonWithDatasets, runPythonJson } from '../helpers/python.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -60,7 +59,6 @@ describe('SFT samples with a score column', () => {
     expect(body).toContain(`${scores.length - scored.length} rows have no \`quality_score\``);
 
     const out = join(root, 'parquet');
-    await prepareExportDir(dir, out, false);
     const exported = await exportParquet(dir, out, { maxShardBytes: 500_000_000 });
     expect(exported.rows).toBe(rows.length);
     const back = await readParquetRows(join(out, exported.files[0]!.path), root);
@@ -103,7 +101,6 @@ describe('web documents', () => {
     expect(body).toContain(`${noImage} documents`);
 
     const wds = join(await tempDir(), 'wds');
-    await prepareExportDir(dir, wds, false);
     const exported = await exportWebdataset(dir, wds, { maxShardBytes: 500_000_000 });
     expect(exported.rows).toBe(rows.length);
     expect(exported.skipped).toEqual({});
@@ -127,7 +124,6 @@ describe('PDF pages', () => {
     expect(num(tableRow(body, 'yes')![1])).toBe(ocr);
     expect(num(tableRow(body, 'doc-1.pdf')![1])).toBe(rows.filter((r) => r.source === 'doc-1.pdf').length);
     const out = join(root, 'wds');
-    await prepareExportDir(dir, out, false);
     const exported = await exportWebdataset(dir, out, { maxShardBytes: 500_000_000 });
     expect(exported.rows).toBe(rows.length);
     const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { exportParquet } from '../../release/export-parquet.js';
-import { prepareExportDir } from '../../release/export-target.js';
 import { exportWebdataset } from '../../release/export-webdataset.js';
 import { cardFlags, cardOptionsFrom } from '../card-flags.js';
 import { defineCommand, parseByteSize } from '../command.js';
@@ -57,12 +56,12 @@ export default defineCommand({
         'E_USAGE',
         `--rows-per-row-group must be a positive integer (received ${rowsPerRowGroup})`,
       );
-    await prepareExportDir(dir, out, flags.overwrite === true);
     const card = cardOptionsFrom(flags);
+    const overwrite = flags.overwrite === true;
     const result =
       flags.format === 'parquet'
-        ? await exportParquet(dir, out, { maxShardBytes, rowsPerRowGroup, card })
-        : await exportWebdataset(dir, out, { maxShardBytes, card });
+        ? await exportParquet(dir, out, { maxShardBytes, rowsPerRowGroup, card, overwrite })
+        : await exportWebdataset(dir, out, { maxShardBytes, card, overwrite });
     for (const warning of result.warnings) io.stderr.write(`[weft] export: warning: ${warning}\n`);
     const skipped = Object.entries(result.skipped);
     if (flags.json === true) {

@@ -52,6 +52,8 @@ export async function* scanRows(files: readonly string[], tally: ScanTally): Asy
       });
     }
     for await (const batch of reader) {
+      // A schema-only stream (an empty dataset's shard) reads as one empty batch without column data.
+      if (batch.numRows === 0) continue;
       tally.arrowBytes += batch.data.byteLength;
       const columns = batch.schema.fields.map(
         (field, i) => [field.name, decodeData(batch.data.children[i]!)] as const,

@@ -45,6 +45,7 @@ export function distributionsSection(p: DatasetProfiler): string {
     distRow('aspect ratio (width / height)', p.aspectRatio),
     distRow('image file size (bytes)', p.imageBytes),
   ].filter((r): r is string[] => r !== undefined);
+  if (rows.length === 0) return 'The dataset has no records.';
   const parts = [table(DISTRIBUTION_HEADER, rows)];
   const sampled = [p.textChars, p.imageWidth].some((d) => d.count > (d.summary()?.sampled ?? 0));
   if (sampled)

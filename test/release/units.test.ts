@@ -75,3 +75,25 @@ test('webdataset samples: real extensions, several images numbered, nothing for 
     sampleFiles({ kind: 'image-text-pair', url: 'u', caption: 'c', captionSource: 'alt' }),
   ).toBeUndefined();
 });
+
+test('an empty dataset gets a card and exports (schema-only shards)', async () => {
+  const { join } = await import('node:path');
+  const { tempDir } = await import('../helpers/temp-dir.js');
+  const { runJob } = await import('../../src/run/run-job.js');
+  const { cardDataset } = await import('../../src/release/card-dataset.js');
+  const { exportParquet } = await import('../../src/release/export-parquet.js');
+  const { readParquetRows, readCard } = await import('./helpers.js');
+  const root = await tempDir();
+  const dir = join(root, 'empty');
+  await runJob('demo-images', { count: 0 }, { outDir: dir, workers: 1, durable: false });
+  const card = await cardDataset(dir);
+  expect(card.rows).toBe(0);
+  const { yaml, body } = await readCard(dir);
+  expect((yaml.dataset_info as { splits: { num_examples: number }[] }).splits[0]!.num_examples).toBe(0);
+  expect(body).toContain('The dataset has no records.');
+  const exported = await exportParquet(dir, join(root, 'pq'), { maxShardBytes: 500e6 });
+  expect(exported.files.map((f) => f.rows)).toEqual([0]);
+  const back = await readParquetRows(join(root, 'pq', exported.files[0]!.path), root);
+  expect(back.rows).toEqual([]);
+  expect(JSON.parse(back.keyValue.get('huggingface')!).info.features.image).toEqual({ _type: 'Image' });
+});

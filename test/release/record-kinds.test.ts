@@ -131,3 +131,48 @@ describe('PDF pages', () => {
     expect(manifest.splits.train.rows).toBe(rows.length);
   });
 });
+
+describe.skipIf(!pythonWithDatasets)('a DatasetDict written by datasets.save_to_disk (no stats.json)', () => {
+  test('card names both splits; the Parquet export loads back as the same DatasetDict', async () => {
+    const root = await tempDir();
+    const dir = join(root, 'dd');
+    runPythonJson(
+      `
+import sys, io, json, datasets
+from PIL import Image
+def make(n, offset):
+    images = []
+    for i in range(n):
+        b = io.BytesIO(); Image.new("RGB", (40 + i, 30), (i * 20 % 255, 0, 0)).save(b, "PNG"); images.append({"bytes": b.getvalue(), "path": None})
+    return datasets.Dataset.from_dict({"image": images, "caption": ["cap %d" % (i + offset) for i in range(n)]},
+        features=datasets.Features({"image": datasets.Image(), "caption": datasets.Value("string")}))
+datasets.DatasetDict({"train": make(12, 0), "test": make(5, 100)}).save_to_disk(sys.argv[1])
+print(json.dumps({}))
+`,
+      [dir],
+    );
+    await cardDataset(dir);
+    const { yaml, body } = await readCard(dir);
+    expect((yaml.configs as { data_files: unknown }[])[0]!.data_files).toEqual([
+      { split: 'train', path: 'train/data-*.arrow' },
+      { split: 'test', path: 'test/data-*.arrow' },
+    ]);
+    const splits = (yaml.dataset_info as { splits: { name: string; num_examples: number }[] }).splits;
+    expect(splits.map((s) => [s.name, s.num_examples])).toEqual([
+      ['train', 12],
+      ['test', 5],
+    ]);
+    expect(body).toContain('There is no stats.json');
+    const out = join(root, 'pq');
+    await exportParquet(dir, out, { maxShardBytes: 500_000_000 });
+    const back = runPythonJson<{ train: number; test: string; size: number[] }>(
+      `
+import sys, json, datasets
+d = datasets.load_dataset(sys.argv[1])
+print(json.dumps({"train": len(d["train"]), "test": d["test"][0]["caption"], "size": list(d["test"][4]["image"].size)}))
+`,
+      [out],
+    );
+    expect(back).toEqual({ train: 12, test: 'cap 100', size: [44, 30] });
+  });
+});

@@ -21,7 +21,7 @@ export default defineCommand({
     'max-shard-size': {
       type: 'string',
       value: 'SIZE',
-      description: 'Shard size cap in in-memory bytes (default 500MB)',
+      description: 'Shard size cap, in uncompressed Arrow bytes as datasets counts them (default 500MB)',
     },
     'rows-per-row-group': {
       type: 'number',

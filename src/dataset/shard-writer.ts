@@ -42,6 +42,15 @@ export function schemaMessage(schema: Schema): Uint8Array[] {
   return chunks;
 }
 
+/** A whole IPC stream (schema, one record batch, end marker) in one buffer, for in-memory consumers. */
+export function encodeStream(schema: Schema, features: Features, rows: readonly Row[]): Uint8Array {
+  return Buffer.concat([
+    ...schemaMessage(schema),
+    ...encodeBatchMessage(features, rows).chunks,
+    END_OF_STREAM,
+  ]);
+}
+
 function estimateBytes(feature: Feature, value: unknown): number {
   if (value === null || value === undefined) return 1;
   switch (feature.type) {

@@ -23,6 +23,9 @@ export {
 } from './pipeline/stage.js';
 export { mergeStageStats, StageStats, type StageStatsJson } from './pipeline/stats.js';
 export * from './records/index.js';
+export { cardDataset } from './release/card-dataset.js';
+export { exportParquet } from './release/export-parquet.js';
+export { exportWebdataset } from './release/export-webdataset.js';
 export { defineJob, type JobDefinition, type TaskSpec } from './run/job.js';
 export { commitRun, type RunJobOptions, type RunSummary, runJob } from './run/run-job.js';
 export { runTask, type TaskAssignment } from './run/run-task.js';

@@ -15,6 +15,10 @@ export const runFlags = {
   workers: { type: 'number', value: 'N', description: 'Worker processes (default: number of cores)' },
   'task-index': { type: 'number', value: 'I', description: 'Run only the tasks of slice I (array jobs)' },
   'task-count': { type: 'number', value: 'N', description: 'Number of slices the tasks are split into' },
+  'wait-at-barrier': {
+    type: 'boolean',
+    description: 'Array mode: wait at phase barriers for the other slices (only when all slices run at once)',
+  },
   overwrite: {
     type: 'boolean',
     description: 'Replace an existing dataset or unfinished run made with other options',
@@ -90,6 +94,7 @@ export function summaryJson(command: string, summary: RunSummary): Record<string
     command,
     out: summary.outDir,
     committed: summary.committed,
+    waitingAt: summary.waitingAt ?? null,
     alreadyComplete: summary.alreadyComplete,
     rows: summary.rows ?? null,
     bytes: summary.bytes ?? null,
@@ -135,6 +140,7 @@ export async function runJobWithProgress(run: JobCommandRun, io: CliIO): Promise
       ...(typeof run.flags.workers === 'number' ? { workers: run.flags.workers } : {}),
       ...resolveTaskSlice(run.flags),
       overwrite: run.flags.overwrite === true,
+      waitAtBarrier: run.flags['wait-at-barrier'] === true,
       ...(typeof maxShard === 'string' ? { maxShardBytes: parseByteSize(maxShard, 'max-shard-size') } : {}),
       log,
       signal: io.signal,
@@ -152,6 +158,12 @@ export function printSummary(io: CliIO, command: string, summary: RunSummary, fl
     return;
   }
   if (flags.quiet === true) return;
+  if (summary.waitingAt) {
+    io.stderr.write(
+      `[weft] ${command}: this slice reached the barrier of phase ${summary.waitingAt}; run it again once the other slices have too (or use --wait-at-barrier when all slices run at the same time)\n`,
+    );
+    return;
+  }
   if (!summary.committed) {
     io.stderr.write(
       `[weft] ${command}: this slice is done (${summary.tasks.ran} tasks run); the dataset is committed when every task is done (weft commit ${summary.outDir})\n`,

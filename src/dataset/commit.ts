@@ -199,4 +199,10 @@ export async function removeCommitted(dir: string): Promise<void> {
   await rm(stateFile, { force: true });
   for (const file of state._data_files ?? []) await rm(join(dir, file.filename), { force: true });
   for (const name of [INFO_FILE, STATS_FILE]) await rm(join(dir, name), { force: true });
+  // A card (`weft card`), its plots and manifest describe the old data, so they go with it; a README
+  // that weft did not write stays.
+  const readme = join(dir, 'README.md');
+  if (existsSync(readme) && (await readFile(readme, 'utf8')).includes('<!-- weft card:'))
+    await rm(readme, { force: true });
+  for (const name of ['plots', 'manifest.json']) await rm(join(dir, name), { recursive: true, force: true });
 }

@@ -6,6 +6,7 @@ const loaders: Record<string, () => Promise<JobDefinition>> = {
   'demo-images': async () =>
     (await import('../demo/demo-images-job.js')).demoImagesJob as unknown as JobDefinition,
   pdf: async () => (await import('../pdf/pdf-job.js')).pdfJob as unknown as JobDefinition,
+  sft: async () => (await import('../sft/sft-job.js')).sftJob as unknown as JobDefinition,
 };
 
 /** Adds a job at run time (library users, tests). Worker processes only see jobs registered above. */

@@ -38,6 +38,12 @@ export interface RunJobOptions {
   durable?: boolean;
   /** Commit when all tasks are done (default true). */
   commit?: boolean;
+  /**
+   * Array mode with phases: wait at a phase barrier until the other slices finish (true), or return
+   * with `waitingAt` set so the slice can be run again later (false, the default). Waiting is only
+   * safe when every slice runs at the same time; a throttled Slurm array would deadlock.
+   */
+  waitAtBarrier?: boolean;
   log?: Logger;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
@@ -58,6 +64,8 @@ export interface RunSummary {
   wallMs: number;
   stats?: StatsFile;
   failures: TaskOutcome[];
+  /** Set when this slice stopped at a phase barrier that other slices have not reached yet. */
+  waitingAt?: string;
 }
 
 export function fingerprintOf(job: string, options: unknown): string {
@@ -313,7 +321,20 @@ export async function runJob(
     const counts = await runTaskSet({ ...common, workspace: phaseWorkspace, phase: phase.name });
     ran += counts.ran;
     if ((await phaseWorkspace.completedTaskIds()).size < tasks.length) {
-      // Array mode: other slices are still running this phase. Wait at the barrier.
+      // Array mode: other slices are still running this phase.
+      if (!run.waitAtBarrier) {
+        log.info(`phase ${phase.name}: this slice is done; run it again once the other slices are done`);
+        return {
+          outDir: run.outDir,
+          job: job.name,
+          committed: false,
+          alreadyComplete: false,
+          tasks: { total: tasks.length, ran, skipped, failed: 0 },
+          failures: [],
+          wallMs: performance.now() - started,
+          waitingAt: phase.name,
+        };
+      }
       log.info(`phase ${phase.name}: this slice is done; waiting for the other slices`);
       await waitFor(
         async () =>

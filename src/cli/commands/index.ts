@@ -18,6 +18,18 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Assemble a dataset whose tasks ran separately (array jobs)',
     load: async () => (await import('./commit.js')).default,
   },
+  sft: {
+    summary: 'SFT conversations in The Cauldron layout (sources, decontamination, mixture, chat template)',
+    load: async () => (await import('./sft.js')).default,
+  },
+  card: {
+    summary: 'Write a dataset card: README.md (Hub metadata), plots, manifest',
+    load: async () => (await import('./card.js')).default,
+  },
+  export: {
+    summary: 'Export a dataset for release: Parquet (Hub layout) or webdataset tars',
+    load: async () => (await import('./export.js')).default,
+  },
   run: {
     summary: 'Run a registered job from a config file',
     load: async () => (await import('./run.js')).default,

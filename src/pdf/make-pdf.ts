@@ -13,6 +13,8 @@ export interface MadePage {
   compress?: boolean;
   /** Extra entries for the page's /Resources dictionary, e.g. `/XObject << /Im1 7 0 R >>`. */
   resources?: string;
+  /** The page's /Rotate (0, 90, 180, 270). */
+  rotate?: number;
 }
 
 export interface MadePdf {
@@ -74,7 +76,7 @@ export function makePdf(spec: MadePdf): Uint8Array {
     const h = page.heightPt ?? 792;
     object(
       num,
-      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}] /Contents ${num + 1} 0 R /Resources << ${fonts} ${page.resources ?? ''} >> >>`,
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}]${page.rotate ? ` /Rotate ${page.rotate}` : ''} /Contents ${num + 1} 0 R /Resources << ${fonts} ${page.resources ?? ''} >> >>`,
     );
     const raw = typeof page.content === 'string' ? Buffer.from(page.content, 'latin1') : page.content;
     if (page.compress) object(num + 1, '<< /Filter /FlateDecode >>', deflateSync(raw));

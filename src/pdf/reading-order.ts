@@ -15,6 +15,8 @@ export interface TextRun {
   rtl?: boolean;
   /** Rotated or vertical text: kept as its own segment. */
   rotated?: boolean;
+  /** For text running (near) vertically: the direction it reads in, so word boxes follow it. */
+  flow?: 'down' | 'up';
 }
 
 /** A word or line box in normalized page coordinates (0..1, origin top-left). */
@@ -202,9 +204,16 @@ function segmentChars(seg: Segment): CharBox[] {
       }
     }
     const glyphs = Array.from(run.text);
-    const step = (run.x1 - run.x0) / Math.max(1, glyphs.length);
+    const n = Math.max(1, glyphs.length);
     glyphs.forEach((ch, i) => {
       // Boxes inside a run are prorated by character: exact at run edges, approximate within.
+      if (run.flow) {
+        const step = (run.y1 - run.y0) / n;
+        const a = run.flow === 'down' ? run.y0 + i * step : run.y1 - (i + 1) * step;
+        chars.push({ ch, x0: run.x0, x1: run.x1, y0: a, y1: a + step });
+        return;
+      }
+      const step = (run.x1 - run.x0) / n;
       const a = rtl ? run.x1 - (i + 1) * step : run.x0 + i * step;
       chars.push({ ch, x0: a, x1: a + step, y0: run.y0, y1: run.y1 });
     });

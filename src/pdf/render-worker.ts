@@ -167,6 +167,7 @@ async function textRuns(page: PDFPageProxy, viewportTransform: number[]): Promis
       y1: Math.max(...ys),
       fontSize,
       rotated: true,
+      ...(Math.abs(sin) > 0.7 ? { flow: sin > 0 ? ('down' as const) : ('up' as const) } : {}),
     });
   }
   return runs;

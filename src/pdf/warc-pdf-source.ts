@@ -1,9 +1,8 @@
-// A minimal WARC scan for PDF responses (plain or gzipped WARC files, one gzip member per record or
-// one for the whole file): every `response` record whose HTTP payload is a PDF (by its %PDF- signature,
-// whatever the Content-Type says) becomes a PdfInput
-// named by its target URL; everything else is skipped without being kept in memory. The full WARC
-// reader (offsets, ARC files, revisit records) lives with the crawl code; this is only what weft pdf
-// needs to take PDFs out of a crawl.
+// A minimal WARC scan for PDF responses (plain or gzipped WARC files, one gzip member per record or one
+// for the whole file): every `response` record whose HTTP payload is a PDF (by its %PDF- signature,
+// whatever the Content-Type says) becomes a PdfInput named by its target URL. Responses are read one at
+// a time (up to the size limit); other records are skipped as they stream past. The full WARC reader
+// (offsets, ARC files, revisits) lives with the crawl code; this is only what weft pdf needs.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip, gunzipSync, inflateSync } from 'node:zlib';

@@ -83,6 +83,23 @@ describe('PdfRenderer', () => {
     expect(capped.value.widthPx / capped.value.heightPx).toBeCloseTo(612 / 792, 2);
   });
 
+  test('a page with /Rotate 90 renders landscape; its words keep page-relative boxes', async () => {
+    const r = renderer();
+    const doc = await openOk(r, makePdf({ pages: [{ ...textPage('Turned'), rotate: 90 }] }));
+    const page = await r.renderPage(doc, 1, spec);
+    if (!page.ok) throw new Error(page.message);
+    expect([page.value.widthPx, page.value.heightPx]).toEqual([980, 757]);
+    expect(page.value.text).toBe('Turned has plain text on it');
+    // Text drawn along the width of the unrotated page runs down the rotated one: each word lies
+    // below the one before it, in a narrow column.
+    const words = page.value.words;
+    expect(words.map((w) => w.text)).toEqual(['Turned', 'has', 'plain', 'text', 'on', 'it']);
+    for (const [i, w] of words.entries()) {
+      expect(w.x1 - w.x0).toBeLessThan(0.03);
+      if (i > 0) expect(w.y0).toBeGreaterThanOrEqual(words[i - 1]!.y1 - 1e-6);
+    }
+  });
+
   test('bytes that are not a PDF, and an empty file, are invalid_pdf', async () => {
     const r = renderer();
     const garbage = await r.open(

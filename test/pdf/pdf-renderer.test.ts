@@ -26,9 +26,9 @@ afterEach(async () => {
 const textPage = (label: string): MadePage => ({
   content: textLine(`${label} has plain text on it`, 72, 700),
 });
-/** Hundreds of thousands of strokes: pdfjs takes a minute on it. */
+/** A million strokes (a 45 kB file): pdfjs takes minutes on it. */
 const slowPage = (): MadePage => ({
-  content: Buffer.from('1 1 m 500 700 l S\n'.repeat(400_000)),
+  content: Buffer.from('1 1 m 500 700 l S\n'.repeat(1_000_000)),
   compress: true,
 });
 /** An array of `numbers` numbers in one operator: hundreds of MB of JS heap from a ~20 kB file. */

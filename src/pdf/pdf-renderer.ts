@@ -42,6 +42,7 @@ export interface PdfDocument {
 
 const STARTUP_TIMEOUT_MS = 60_000;
 const WATCHDOG_INTERVAL_MS = 50;
+const OWN_GROWTH_BYTES = 128 * 1024 * 1024;
 
 export function renderWorkerPath(): string {
   const here = fileURLToPath(new URL('./render-worker.js', import.meta.url));
@@ -148,13 +149,16 @@ export class PdfRenderer {
     const id = this.nextId++;
     return new Promise((resolve) => {
       const maxRss = this.options.maxRssMb * 1024 * 1024;
+      // Only a request that is itself growing memory is stopped: memory a killed thread left behind
+      // (and the allocator kept) must not doom the requests after it.
+      const startRss = process.memoryUsage.rss();
       const timer = setTimeout(
         () => this.fail(worker, 'timeout', `no answer within ${timeoutMs} ms`),
         timeoutMs,
       );
       const watchdog = setInterval(() => {
         const rss = process.memoryUsage.rss();
-        if (rss > maxRss)
+        if (rss > maxRss && rss > startRss + OWN_GROWTH_BYTES)
           this.fail(worker, 'out_of_memory', `process memory ${Math.round(rss / 2 ** 20)} MB`);
       }, WATCHDOG_INTERVAL_MS);
       this.pending = {

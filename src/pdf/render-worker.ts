@@ -52,6 +52,7 @@ const baseParams = {
   verbosity: 0,
 };
 
+const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 const docs = new Map<number, PDFDocumentProxy>();
 let canvas: Canvas | undefined;
 
@@ -217,14 +218,19 @@ async function renderPage(docId: number, pageNumber: number, spec: RenderSpec): 
     const renderMs = performance.now() - started;
     const textStarted = performance.now();
     let ordered = { text: '', words: [] as RenderedPage['words'] };
+    let quality = { chars: 0, bad: 0 };
     if (spec.text) {
       try {
-        ordered = orderText(await textRuns(page, base.transform), widthPt, heightPt);
+        const runs = await textRuns(page, base.transform);
+        // Judged on the raw text layer; control characters (fonts without a Unicode map) then become
+        // spaces, so that what is readable on such a page stays readable in `text`.
+        quality = textQuality(runs.map((r) => r.text).join(''));
+        for (const run of runs) run.text = run.text.replace(CONTROL_CHARS, ' ');
+        ordered = orderText(runs, widthPt, heightPt);
       } catch {
         // A broken text layer leaves the page without text (it is then flagged for OCR), not unrendered.
       }
     }
-    const quality = textQuality(ordered.text);
     return {
       widthPx,
       heightPx,

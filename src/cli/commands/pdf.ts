@@ -45,7 +45,7 @@ export default defineCommand({
   },
   positionals: {
     name: 'INPUTS...',
-    description: 'PDF files, directories (every *.pdf below) or globs',
+    description: 'PDF files, directories (every *.pdf below), globs, or WARC files (*.warc, *.warc.gz)',
     min: 1,
   },
   examples: [

@@ -223,9 +223,10 @@ async function renderPage(docId: number, pageNumber: number, spec: RenderSpec): 
       try {
         const runs = await textRuns(page, base.transform);
         // Judged on the raw text layer; control characters (fonts without a Unicode map) then become
-        // spaces, so that what is readable on such a page stays readable in `text`.
+        // spaces, so that what is readable on such a page stays readable in `text`. NFKC folds
+        // presentation forms (Arabic, ligatures such as ﬁ) into the letters they stand for.
         quality = textQuality(runs.map((r) => r.text).join(''));
-        for (const run of runs) run.text = run.text.replace(CONTROL_CHARS, ' ');
+        for (const run of runs) run.text = run.text.replace(CONTROL_CHARS, ' ').normalize('NFKC');
         ordered = orderText(runs, widthPt, heightPt);
       } catch {
         // A broken text layer leaves the page without text (it is then flagged for OCR), not unrendered.

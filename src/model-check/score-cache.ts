@@ -84,10 +84,14 @@ export class ScoreCache {
     }
     return this.writing.then(() => {
       if (this.writeError) {
-        throw new WeftError('E_OUTPUT', `score cache ${this.file} cannot be written: ${this.writeError.message}`, {
-          data: { path: this.file },
-          cause: this.writeError,
-        });
+        throw new WeftError(
+          'E_OUTPUT',
+          `score cache ${this.file} cannot be written: ${this.writeError.message}`,
+          {
+            data: { path: this.file },
+            cause: this.writeError,
+          },
+        );
       }
     });
   }

@@ -10,6 +10,18 @@ const steps = [
     options: { count: 96 },
     what: 'synthetic captioned images (image-text pairs)',
   },
+  {
+    dir: 'images-checked',
+    job: 'check',
+    // A step may read an earlier step's output: its options can depend on the demo's --out.
+    options: (outDir: string) => ({
+      input: join(outDir, 'images'),
+      scorer: 'nsfw',
+      maxScore: 0.8,
+      cacheDir: join(outDir, '.cache'),
+    }),
+    what: 'the images scored by the bundled NSFW classifier (nsfw_score column), unsafe ones dropped',
+  },
 ];
 
 export default defineCommand({
@@ -30,7 +42,12 @@ export default defineCommand({
     for (const step of steps) {
       const stepFlags = { ...flags, out: join(outDir, step.dir), overwrite: true, json: false };
       const summary = await runJobWithProgress(
-        { command: `demo ${step.dir}`, job: step.job, options: step.options, flags: stepFlags },
+        {
+          command: `demo ${step.dir}`,
+          job: step.job,
+          options: typeof step.options === 'function' ? step.options(outDir) : step.options,
+          flags: stepFlags,
+        },
         io,
       );
       printSummary(io, `demo ${step.dir}`, summary, stepFlags);

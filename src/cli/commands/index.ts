@@ -14,6 +14,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Assemble a dataset whose tasks ran separately (array jobs)',
     load: async () => (await import('./commit.js')).default,
   },
+  check: {
+    summary: 'Score samples with a model (VLM server, ONNX CLIP, NSFW); keep, drop or annotate',
+    load: async () => (await import('./check.js')).default,
+  },
   run: {
     summary: 'Run a registered job from a config file',
     load: async () => (await import('./run.js')).default,

@@ -48,11 +48,16 @@ function firstTokenCandidates(logprobs: unknown): { token: string; logprob: numb
   const first = chat.success ? chat.data.content?.[0] : undefined;
   if (first) {
     const top = first.top_logprobs ?? [];
-    return top.some((t) => t.token === first.token) ? top : [{ token: first.token, logprob: first.logprob }, ...top];
+    return top.some((t) => t.token === first.token)
+      ? top
+      : [{ token: first.token, logprob: first.logprob }, ...top];
   }
   const legacy = LegacyLogprobs.safeParse(logprobs);
   if (legacy.success && legacy.data.tokens.length > 0) {
-    const top = Object.entries(legacy.data.top_logprobs?.[0] ?? {}).map(([token, logprob]) => ({ token, logprob }));
+    const top = Object.entries(legacy.data.top_logprobs?.[0] ?? {}).map(([token, logprob]) => ({
+      token,
+      logprob,
+    }));
     const token = legacy.data.tokens[0]!;
     const logprob = legacy.data.token_logprobs[0];
     if (logprob !== null && logprob !== undefined && !top.some((t) => t.token === token))
@@ -83,8 +88,7 @@ export function yesProbability(body: unknown, options: YesNoOptions = { normaliz
       message: 'response has no logprobs (the server must support "logprobs": true, "top_logprobs")',
     };
   const candidates = firstTokenCandidates(choice.logprobs);
-  if (!candidates)
-    return { ok: false, reason: 'no_logprobs', message: 'logprobs hold no generated token' };
+  if (!candidates) return { ok: false, reason: 'no_logprobs', message: 'logprobs hold no generated token' };
   let yes = 0;
   let no = 0;
   let sawYes = false;

@@ -142,7 +142,12 @@ export class VlmClient {
         const gate = this.breaker.allow();
         if (gate === 'no') {
           if (this.options.onServerDown === 'stop') throw this.unavailableError();
-          return { ok: false, reason: 'server_unavailable', message: 'circuit breaker open', retryable: false };
+          return {
+            ok: false,
+            reason: 'server_unavailable',
+            message: 'circuit breaker open',
+            retryable: false,
+          };
         }
         if (attempt > 0) stats.count('requests.retried');
         try {

@@ -195,7 +195,7 @@ export class ClipScorer implements Scorer {
   ): Promise<{ data: Float32Array; dim: number }> {
     const name = pickOutput(session, preferred);
     const output = (await session.run(feeds))[name];
-    if (!output || output.dims.length !== 2 || output.dims[0] !== n || output.type !== 'float32') {
+    if (output?.dims.length !== 2 || output.dims[0] !== n || output.type !== 'float32') {
       throw new WeftError(
         'E_CONFIG',
         `ONNX output ${name} has shape [${output?.dims.join(', ')}] (${output?.type}); expected pooled float32 embeddings [${n}, D]`,
@@ -218,7 +218,9 @@ export class ClipScorer implements Scorer {
     const n = ready.length;
     const side = this.sizePx;
     const pixelData = new Float32Array(n * 3 * side * side);
-    ready.forEach((r, i) => pixelData.set(r.pixels, i * r.pixels.length));
+    ready.forEach((r, i) => {
+      pixelData.set(r.pixels, i * r.pixels.length);
+    });
     const max = this.options.maxTextTokens;
     const ids = ready.flatMap((r) => r.ids);
     const mask = ready.flatMap((r) => r.ids.map((id, i) => (i === 0 || id !== this.padId ? 1 : 0)));

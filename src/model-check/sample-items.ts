@@ -22,7 +22,7 @@ export interface SampleItems {
 function clip(text: string, max: number, fromEnd = false): string {
   const t = text.trim();
   if (t.length <= max) return t;
-  return fromEnd ? `…${t.slice(t.length - max)}` : `${t.slice(0, max)}…`;
+  return fromEnd ? `…${t.slice(t.length - max).trimStart()}` : `${t.slice(0, max).trimEnd()}…`;
 }
 
 /** The text around block `at`: the end of the text before it and the start of the text after it. */

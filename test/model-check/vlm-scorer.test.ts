@@ -66,7 +66,7 @@ describe('VLM scorer over a chat-completions server', () => {
     const { kept, stats } = await runStage(stageFor(scorer), input);
     await scorer.close();
     expect(kept).toHaveLength(20);
-    scoresOf(kept).forEach((s, i) => expect(s).toBeCloseTo((i * 5) / 100 + 1e-6, 5));
+    expect(scoresOf(kept)).toEqual(kept.map((_, i) => expect.closeTo((i * 5) / 100 + 1e-6, 5)));
     expect(stats.scored).toBe(20);
     const request = server.requests[0]!;
     expect(request.body).toMatchObject({
@@ -248,10 +248,10 @@ describe('VLM scorer over a chat-completions server', () => {
     const texts = server.requests.slice(0, 2).map((r) => r.text);
     // Each image gets the nearest text on both sides, clipped to contextChars.
     expect(texts).toContain(
-      'Does this figure show "…red square follows.\nThen text about the …"? Please answer Yes or No.',
+      'Does this figure show "…red square follows.\nThen text about the…"? Please answer Yes or No.',
     );
     expect(texts).toContain(
-      'Does this figure show "… text about the sea.\nThe end."? Please answer Yes or No.',
+      'Does this figure show "…text about the sea.\nThe end."? Please answer Yes or No.',
     );
     const blocks = (
       min.kept[0] as { blocks: { kind: string; extra?: Record<string, unknown> }[] }

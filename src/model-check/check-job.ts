@@ -122,14 +122,17 @@ const scorePhase: JobPhase<CheckOptions> = {
       },
       { task: ctx.task, log: ctx.log, scratchDir: ctx.scratchDir },
     );
-    await writeFile(join(ctx.outDir, 'scores.f32'), new Float32Array(scores));
+    // float64: the threshold must compare exactly with the (float64) scores the second pass reads.
+    await writeFile(join(ctx.outDir, 'scores.f64'), new Float64Array(scores));
     return result.stages;
   },
   async reduce(options, ctx) {
     const all: number[] = [];
     for (const dir of ctx.taskDirs) {
-      const bytes = await readFile(join(dir, 'scores.f32'));
-      const values = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+      const bytes = await readFile(join(dir, 'scores.f64'));
+      const values = new Float64Array(
+        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+      );
       for (const v of values) if (Number.isFinite(v)) all.push(v);
     }
     all.sort((a, b) => b - a);

@@ -45,6 +45,8 @@ export interface Scorer {
    * means the scorer as a whole is unusable and the run must stop.
    */
   score(items: readonly ScoreItem[], ctx: ScoreCallContext): Promise<ItemOutcome[]>;
+  /** True once the scorer has given up for good (breaker open in `stop` mode): build a new one to retry. */
+  readonly unusable?: boolean;
   close(): Promise<void>;
 }
 

@@ -53,8 +53,11 @@ async function build(o: CheckOptions, log: Logger): Promise<Scorer> {
   }
 }
 
-/** The scorer for these options, shared within the process. */
-export function scorerFor(options: CheckOptions, log: Logger): Promise<Scorer> {
+/**
+ * The scorer for these options, shared within the process. One that gave up (its server failed and
+ * stopped a task) is replaced, so the next task or run gives the server a fresh chance.
+ */
+export async function scorerFor(options: CheckOptions, log: Logger): Promise<Scorer> {
   const {
     input: _input,
     cacheDir: _cacheDir,
@@ -64,11 +67,11 @@ export function scorerFor(options: CheckOptions, log: Logger): Promise<Scorer> {
     ...rest
   } = options;
   const key = JSON.stringify(rest);
-  let scorer = scorers.get(key);
-  if (!scorer) {
-    scorer = build(options, log);
-    scorers.set(key, scorer);
-    scorer.catch(() => scorers.delete(key));
-  }
+  const existing = await scorers.get(key)?.catch(() => undefined);
+  if (existing && !existing.unusable) return existing;
+  if (existing) existing.close().catch(() => {});
+  const scorer = build(options, log);
+  scorers.set(key, scorer);
+  scorer.catch(() => scorers.delete(key));
   return scorer;
 }

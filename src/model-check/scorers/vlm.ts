@@ -75,6 +75,10 @@ export class VlmScorer implements Scorer {
     this.fingerprint = createHash('sha256').update(JSON.stringify(identity)).digest('hex');
   }
 
+  get unusable(): boolean {
+    return this.options.onServerDown === 'stop' && this.client.breaker.isOpen;
+  }
+
   get endpointUrl(): string {
     return this.client.url.href;
   }

@@ -25,23 +25,33 @@ function fillPrompt(template: string, text: string): string {
   return template.replaceAll('{text}', text);
 }
 
+// A JSON string in the text can never match `"<slot>"` unescaped, so the splice point is unambiguous.
+const IMAGE_SLOT = 'weft-image-slot';
+
+/**
+ * The request body. The image's data URL (base64: nothing to escape) is spliced in as is (base64 needs no JSON escaping), so a
+ * 200 kB image is not scanned again by JSON.stringify for every request.
+ */
 export function vlmRequestBody(options: VlmScorerOptions, imageUrl: string, text: string): string {
   const content = [
-    { type: 'image_url', image_url: { url: imageUrl } },
+    { type: 'image_url', image_url: { url: IMAGE_SLOT } },
     { type: 'text', text: fillPrompt(options.prompt, text) },
   ];
   const common = { model: options.model, messages: [{ role: 'user', content }], temperature: 0 };
-  if (options.mode === 'vqascore') {
-    return JSON.stringify({ ...common, max_tokens: 1, logprobs: true, top_logprobs: options.topLogprobs });
-  }
-  return JSON.stringify({
-    ...common,
-    max_tokens: 32,
-    response_format: {
-      type: 'json_schema',
-      json_schema: { name: 'rating', schema: RUBRIC_JSON_SCHEMA, strict: true },
-    },
-  });
+  const body =
+    options.mode === 'vqascore'
+      ? { ...common, max_tokens: 1, logprobs: true, top_logprobs: options.topLogprobs }
+      : {
+          ...common,
+          max_tokens: 32,
+          response_format: {
+            type: 'json_schema',
+            json_schema: { name: 'rating', schema: RUBRIC_JSON_SCHEMA, strict: true },
+          },
+        };
+  const json = JSON.stringify(body);
+  const at = json.indexOf(`"${IMAGE_SLOT}"`);
+  return `${json.slice(0, at)}"${imageUrl}"${json.slice(at + IMAGE_SLOT.length + 2)}`;
 }
 
 export class VlmScorer implements Scorer {

@@ -7,10 +7,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { silentLogger } from '../src/pipeline/logger.js';
-import { StageStats } from '../src/pipeline/stats.js';
 import { scoreSamples } from '../src/model-check/score-stage.js';
 import { VlmScorer } from '../src/model-check/scorers/vlm.js';
+import { silentLogger } from '../src/pipeline/logger.js';
+import { StageStats } from '../src/pipeline/stats.js';
 import { type ImageTextPair, type ImageValue, sha256Hex } from '../src/records/index.js';
 
 const arg = (name: string, fallback: number) => {
@@ -39,25 +39,46 @@ async function startServer(latencyMs: number): Promise<{ url: string; child: Chi
   const child = spawn(process.execPath, ['--input-type=module', '-e', SERVER, String(latencyMs)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const port = await new Promise<string>((resolve) => child.stdout!.once('data', (d) => resolve(String(d).trim())));
+  const port = await new Promise<string>((resolve) =>
+    child.stdout!.once('data', (d) => resolve(String(d).trim())),
+  );
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
 /** Distinct photos of the given size (from a real photo when the corpora are there, else noise). */
 async function photos(n: number, widthPx: number, heightPx: number): Promise<ImageValue[]> {
-  const source = join(process.env.WEFT_CORPORA ?? '../shared/corpora', 'images/sharp-fixtures/2569067123_aca715a2ee_o.jpg');
+  const source = join(
+    process.env.WEFT_CORPORA ?? '../shared/corpora',
+    'images/sharp-fixtures/2569067123_aca715a2ee_o.jpg',
+  );
   const out: ImageValue[] = [];
   for (let i = 0; i < n; i++) {
     const base = existsSync(source)
       ? sharp(source).extract({ left: (i * 37) % 600, top: (i * 23) % 500, width: 2100, height: 1700 })
-      : sharp({ create: { width: widthPx, height: heightPx, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } });
-    const bytes = new Uint8Array(await base.resize(widthPx, heightPx, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer());
+      : sharp({
+          create: {
+            width: widthPx,
+            height: heightPx,
+            channels: 3,
+            background: '#808080',
+            noise: { type: 'gaussian', mean: 128, sigma: 40 },
+          },
+        });
+    const bytes = new Uint8Array(
+      await base.resize(widthPx, heightPx, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer(),
+    );
     out.push({ bytes, format: 'jpeg', widthPx, heightPx, sha256: sha256Hex(bytes) });
   }
   return out;
 }
 
-async function run(label: string, images: ImageValue[], samples: number, concurrency: number, latencyMs: number) {
+async function run(
+  label: string,
+  images: ImageValue[],
+  samples: number,
+  concurrency: number,
+  latencyMs: number,
+) {
   const { url, child } = await startServer(latencyMs);
   const scorer = new VlmScorer({
     mode: 'vqascore',
@@ -75,13 +96,31 @@ async function run(label: string, images: ImageValue[], samples: number, concurr
     topLogprobs: 20,
     normalizeYesNo: false,
   });
-  const stage = scoreSamples({ scorer, name: 'vqascore', aggregate: 'min', contextChars: 500, maxTextChars: 1000 });
+  const stage = scoreSamples({
+    scorer,
+    name: 'vqascore',
+    aggregate: 'min',
+    contextChars: 500,
+    maxTextChars: 1000,
+  });
   async function* records(): AsyncGenerator<ImageTextPair> {
     for (let i = 0; i < samples; i++)
-      yield { kind: 'image-text-pair', url: `u${i}`, caption: `a photo number ${i}`, captionSource: 'alt', image: images[i % images.length]! };
+      yield {
+        kind: 'image-text-pair',
+        url: `u${i}`,
+        caption: `a photo number ${i}`,
+        captionSource: 'alt',
+        image: images[i % images.length]!,
+      };
   }
   const stats = new StageStats('score');
-  const ctx = { task: { index: 0, count: 1, id: '0' }, stats, log: silentLogger, signal: new AbortController().signal, scratchDir: '' };
+  const ctx = {
+    task: { index: 0, count: 1, id: '0' },
+    stats,
+    log: silentLogger,
+    signal: new AbortController().signal,
+    scratchDir: '',
+  };
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let n = 0;
@@ -108,23 +147,41 @@ async function sharpAlone(images: ImageValue[], rounds: number): Promise<number>
   const cpu0 = process.cpuUsage();
   for (let r = 0; r < rounds; r++)
     for (const image of images)
-      await sharp(image.bytes).rotate().resize({ width: 980, height: 980, fit: 'inside', kernel: 'linear' }).jpeg({ quality: 90, optimiseCoding: false }).toBuffer();
+      await sharp(image.bytes)
+        .rotate()
+        .resize({ width: 980, height: 980, fit: 'inside', kernel: 'linear' })
+        .jpeg({ quality: 90, optimiseCoding: false })
+        .toBuffer();
   const cpu = process.cpuUsage(cpu0);
   return (cpu.user + cpu.system) / 1000 / (rounds * images.length);
 }
 
 const concurrency = arg('concurrency', 64);
-console.log(`bench check: Node ${process.version}, sharp concurrency ${sharp.concurrency()}, ${process.env.WEFT_CORPORA ?? '../shared/corpora'} photos`);
+console.log(
+  `bench check: Node ${process.version}, sharp concurrency ${sharp.concurrency()}, ${process.env.WEFT_CORPORA ?? '../shared/corpora'} photos`,
+);
 
 // 1. Throughput: images that already fit (sent as they are), server latency 200 ms.
 const small = await photos(32, 800, 600);
 const latency = arg('latency-ms', 200);
-const t = await run('throughput, 800×600 JPEG (fits, sent as is)', small, arg('samples', 3000), concurrency, latency);
+const t = await run(
+  'throughput, 800×600 JPEG (fits, sent as is)',
+  small,
+  arg('samples', 3000),
+  concurrency,
+  latency,
+);
 
 // 2. CPU per 1-megapixel image (1155×866 JPEG → resized to 980×734): latency long enough that the
 // client, not the server, is measured; the ratio to ideal is printed too.
 const onemp = await photos(32, 1155, 866);
-const r = await run('1-megapixel JPEG (resized)', onemp, arg('samples-1mp', 640), concurrency, arg('latency-1mp-ms', 1000));
+const r = await run(
+  '1-megapixel JPEG (resized)',
+  onemp,
+  arg('samples-1mp', 640),
+  concurrency,
+  arg('latency-1mp-ms', 1000),
+);
 const anchor = await sharpAlone(onemp, 3);
 console.log(`anchor: sharp alone, same resize + encode: ${anchor.toFixed(2)} ms CPU/image`);
 console.log(

@@ -23,19 +23,44 @@ afterAll(async () => {
 describe('weft check (CLI)', () => {
   test('--scorer nsfw works with no server: adds nsfw_score, a histogram and the policy counts', async () => {
     const out = join(await tempDir(), 'checked');
-    const result = await runCli(['check', input, '--out', out, '--scorer', 'nsfw', '--max-score', '0.9', '--cache-dir', join(root, 'cache'), '--json', '--workers', '1']);
+    const result = await runCli([
+      'check',
+      input,
+      '--out',
+      out,
+      '--scorer',
+      'nsfw',
+      '--max-score',
+      '0.9',
+      '--cache-dir',
+      join(root, 'cache'),
+      '--json',
+      '--workers',
+      '1',
+    ]);
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.code).toBe(0);
-    const summary = JSON.parse(result.stdout.trim()) as { ok: boolean; rows: number; stages: { name: string }[] };
+    const summary = JSON.parse(result.stdout.trim()) as {
+      ok: boolean;
+      rows: number;
+      stages: { name: string }[];
+    };
     expect(summary.ok).toBe(true);
-    expect(summary.stages.map((s) => s.name)).toEqual(['read-dataset', 'score-nsfw', 'score-policy', 'write-dataset']);
+    expect(summary.stages.map((s) => s.name)).toEqual([
+      'read-dataset',
+      'score-nsfw',
+      'score-policy',
+      'write-dataset',
+    ]);
     const scores: number[] = [];
     for await (const row of readDatasetRows(out)) scores.push(row.nsfw_score as number);
     expect(scores).toHaveLength(summary.rows);
     expect(scores.every((s) => s >= 0 && s <= 0.9)).toBe(true);
     const stats = JSON.parse(await readFile(join(out, 'stats.json'), 'utf8'));
     const stage = stats.stages.find((s: { name: string }) => s.name === 'score-nsfw');
-    expect(stage.histograms.score.counts.reduce((a: number, b: number) => a + b, 0)).toBe(stage.counters.scored);
+    expect(stage.histograms.score.counts.reduce((a: number, b: number) => a + b, 0)).toBe(
+      stage.counters.scored,
+    );
   });
 
   test('usage mistakes exit 2 and name the missing option', async () => {
@@ -52,7 +77,23 @@ describe('weft check (CLI)', () => {
   test('a dead VLM server fails the run (exit 1) with a message naming the server', async () => {
     const out = join(await tempDir(), 'x');
     const endpoint = await deadEndpoint();
-    const result = await runCli(['check', input, '--out', out, '--scorer', 'vqascore', '--endpoint', endpoint, '--model', 'm', '--retries', '0', '--no-cache', '--workers', '1']);
+    const result = await runCli([
+      'check',
+      input,
+      '--out',
+      out,
+      '--scorer',
+      'vqascore',
+      '--endpoint',
+      endpoint,
+      '--model',
+      'm',
+      '--retries',
+      '0',
+      '--no-cache',
+      '--workers',
+      '1',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`model server ${endpoint}/v1/chat/completions failed`);
     expect(result.stderr).toContain('--on-server-down unscored');

@@ -1,13 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, test } from 'vitest';
+import { loadNsfwjsClassifier, NSFW_CLASSES, NsfwScorer } from '../../src/model-check/scorers/nsfw.js';
 import { silentLogger } from '../../src/pipeline/logger.js';
 import { StageStats } from '../../src/pipeline/stats.js';
 import { sha256Hex } from '../../src/records/image.js';
-import { loadNsfwjsClassifier, NSFW_CLASSES, NsfwScorer } from '../../src/model-check/scorers/nsfw.js';
 import { corpus, hasCorpora } from '../helpers/paths.js';
 import { solidImage } from './make-samples.js';
 
-const ctx = () => ({ signal: new AbortController().signal, stats: new StageStats('score-nsfw'), log: silentLogger });
+const ctx = () => ({
+  signal: new AbortController().signal,
+  stats: new StageStats('score-nsfw'),
+  log: silentLogger,
+});
 
 describe('NSFW scorer (nsfwjs on the tfjs wasm backend, model from the npm package)', () => {
   test('gives class probabilities that sum to 1; batched and single inference agree', async () => {

@@ -179,6 +179,26 @@ describe('weft check job', () => {
     );
   });
 
+  test('runs in worker processes, one task per input shard, rows in input order', async () => {
+    const server = await startChatServer(answer);
+    const sharded = join(await tempDir(), 'sharded');
+    await runJob(
+      'demo-images',
+      { count: 40, imagesPerTask: 20 },
+      { outDir: sharded, workers: 1, maxShardBytes: 120_000 },
+    );
+    const out = join(await tempDir(), 'checked');
+    const summary = await runJob(
+      'check',
+      { ...vqa(server.endpoint, await tempDir()), input: sharded },
+      { outDir: out, workers: 2 },
+    );
+    expect(summary.tasks.total).toBeGreaterThan(1);
+    const rows = await rowsOf(out);
+    expect(rows.map((r) => r.sha256)).toEqual((await rowsOf(sharded)).map((r) => r.sha256));
+    for (const row of rows) expect(row.vqascore_score).toBeCloseTo(pYes(row.caption as string), 5);
+  });
+
   test('bad options are E_CONFIG errors that name the option', async () => {
     const out = join(await tempDir(), 'x');
     const missing = await runJob('check', { input, scorer: 'vqascore' }, { outDir: out }).catch((e) => e);

@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, test } from 'vitest';
 import { WeftError } from '../../src/errors.js';
+import { scoreSamples } from '../../src/model-check/score-stage.js';
 import type { ScoreItem } from '../../src/model-check/scorer.js';
 import { ClipScorer, type ClipScorerOptions } from '../../src/model-check/scorers/clip-onnx.js';
 import { silentLogger } from '../../src/pipeline/logger.js';
 import { StageStats } from '../../src/pipeline/stats.js';
 import { sha256Hex } from '../../src/records/image.js';
 import { linearImageEncoder, linearTextEncoder, wordPieceTokenizer } from '../helpers/onnx-model.js';
+import { runStage } from '../helpers/run-stage.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const SIDE = 8;
@@ -174,6 +176,33 @@ describe('ONNX dual-encoder scorer (onnxruntime-node)', () => {
       ok: true,
       score: expect.closeTo(cosine(expectedImageEmbedding(pureGreen), greenText), 4),
     });
+  });
+
+  test('the scoring stage hands the encoder batches of batchSize', async () => {
+    const { dir } = await modelDir();
+    const scorer = await ClipScorer.load(options(dir, { batchSize: 4 }), silentLogger);
+    const stage = scoreSamples({
+      scorer,
+      name: 'clip',
+      aggregate: 'min',
+      contextChars: 100,
+      maxTextChars: 100,
+    });
+    const records = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => ({
+        kind: 'image-text-pair' as const,
+        url: `u${i}`,
+        caption: i % 2 ? 'a red square' : 'a blue square',
+        captionSource: 'alt' as const,
+        image: (await patternImage([200, 30, 40], i)).image,
+      })),
+    );
+    const { kept, raw } = await runStage(stage, records);
+    await scorer.close();
+    expect(kept).toHaveLength(10);
+    expect(raw.summaries.get('inference_ms_per_batch')?.count).toBe(3); // 4 + 4 + 2
+    const scores = kept.map((r) => r.scores?.clip as number);
+    for (let i = 0; i < 10; i += 2) expect(scores[i + 1]!).toBeGreaterThan(scores[i]!);
   });
 
   test('a missing or broken model file is a clear E_CONFIG error', async () => {

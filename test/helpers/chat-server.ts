@@ -18,7 +18,7 @@ export interface ChatRequest {
 /** What the server does with one request. */
 export type ChatReply =
   | { kind: 'json'; body: unknown; status?: number; delayMs?: number }
-  | { kind: 'raw'; text: string; status?: number; delayMs?: number }
+  | { kind: 'raw'; text: string; status?: number; delayMs?: number; headers?: Record<string, string> }
   | { kind: 'stall' };
 
 export interface ChatServer extends LocalServer {
@@ -130,6 +130,7 @@ export async function startChatServer(
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
     res.statusCode = reply.status ?? 200;
     res.setHeader('content-type', 'application/json');
+    if (reply.kind === 'raw') for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
     res.end(reply.kind === 'json' ? JSON.stringify(reply.body) : reply.text);
   };
   const local = await startServer({ '/v1/chat/completions': handler });

@@ -122,6 +122,20 @@ describe('VLM scorer over a chat-completions server', () => {
     expect(server.requests).toHaveLength(17);
   });
 
+  test('honours Retry-After on 429 before asking again', async () => {
+    const server = await startChatServer((r) =>
+      r.attempt === 1
+        ? { kind: 'raw', status: 429, text: 'busy', headers: { 'retry-after': '1' } }
+        : byCaption(r),
+    );
+    const scorer = vlm(server.endpoint);
+    const started = Date.now();
+    const { kept } = await runStage(stageFor(scorer), await pairs(2, (i) => `sample ${i}`));
+    await scorer.close();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(scoresOf(kept)).toEqual([expect.closeTo(0, 5), expect.closeTo(0.01, 5)]);
+  });
+
   test('times out a stalled response, retries it, and leaves the sample unscored only when every attempt stalls', async () => {
     const server = await startChatServer((r) =>
       r.text.includes('sample 1"') || (r.text.includes('sample 2"') && r.attempt === 1)

@@ -21,7 +21,7 @@ export interface VlmClientOptions {
 /** A score read from a response, or why there is none (and whether asking again may help). */
 export type Reply =
   | { ok: true; score: number }
-  | { ok: false; reason: string; message: string; retryable: boolean; status?: number };
+  | { ok: false; reason: string; message: string; retryable: boolean; retryAfterMs?: number };
 
 const MAX_BACKOFF_MS = 20_000;
 
@@ -161,8 +161,9 @@ export class VlmClient {
         }
         if (!last.retryable || gate === 'probe' || attempt === this.options.retries) break;
         const backoff = Math.min(MAX_BACKOFF_MS, this.options.retryBaseMs * 2 ** attempt);
+        const jittered = backoff / 2 + Math.random() * (backoff / 2);
         try {
-          await sleep(backoff / 2 + Math.random() * (backoff / 2), stopped);
+          await sleep(Math.min(MAX_BACKOFF_MS, Math.max(jittered, last.retryAfterMs ?? 0)), stopped);
         } catch (error) {
           throw this.stopReason(signal, error);
         }
@@ -207,12 +208,14 @@ export class VlmClient {
       const status = response.statusCode;
       if (status !== 200) {
         const retryable = status === 408 || status === 429 || status >= 500;
+        // An overloaded server may say when to come back (seconds); honoured up to the backoff cap.
+        const retryAfterS = Number(response.headers['retry-after']);
         return {
           ok: false,
           reason: retryable ? `http_${status}` : 'rejected_by_server',
           message: `HTTP ${status}: ${text.slice(0, 200)}`,
           retryable,
-          status,
+          ...(Number.isFinite(retryAfterS) && retryAfterS > 0 ? { retryAfterMs: retryAfterS * 1000 } : {}),
         };
       }
       let json: unknown;

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { WeftError } from '../../errors.js';
 import type { Logger } from '../../pipeline/logger.js';
@@ -43,7 +43,16 @@ function cudaInstalled(): boolean {
   return existsSync(join(dir, 'libonnxruntime_providers_cuda.so'));
 }
 
+type OrtModule = typeof Ort;
+// The native binding loads on first use, not when weft is imported.
+let ortModule: Promise<OrtModule> | undefined;
+const loadOrt = () => {
+  ortModule ??= import('onnxruntime-node');
+  return ortModule;
+};
+
 async function openSession(path: string, provider: ClipScorerOptions['executionProvider'], log: Logger) {
+  const ort = await loadOrt();
   if (!existsSync(path))
     throw new WeftError('E_CONFIG', `ONNX model ${path} does not exist`, { data: { path } });
   const wantCuda = provider === 'cuda' || (provider === 'auto' && cudaInstalled());
@@ -65,7 +74,7 @@ async function openSession(path: string, provider: ClipScorerOptions['executionP
   }
 }
 
-function pickOutput(session: ort.InferenceSession, preferred: string[]): string {
+function pickOutput(session: Ort.InferenceSession, preferred: string[]): string {
   return preferred.find((name) => session.outputNames.includes(name)) ?? session.outputNames[0]!;
 }
 
@@ -85,8 +94,8 @@ export class ClipScorer implements Scorer {
   readonly histogram = { min: -1, max: 1, bins: 40 };
   readonly fingerprint: string;
   private readonly options: ClipScorerOptions;
-  private readonly imageSession: ort.InferenceSession;
-  private readonly textSession: ort.InferenceSession;
+  private readonly imageSession: Ort.InferenceSession;
+  private readonly textSession: Ort.InferenceSession;
   private readonly tokenizer: Tokenizer;
   private readonly sizePx: number;
   private readonly padId: number;
@@ -95,8 +104,8 @@ export class ClipScorer implements Scorer {
   private constructor(
     options: ClipScorerOptions,
     parts: {
-      image: ort.InferenceSession;
-      text: ort.InferenceSession;
+      image: Ort.InferenceSession;
+      text: Ort.InferenceSession;
       tokenizer: Tokenizer;
       padId: number;
       fingerprint: string;
@@ -188,8 +197,8 @@ export class ClipScorer implements Scorer {
   }
 
   private async embed(
-    session: ort.InferenceSession,
-    feeds: Record<string, ort.Tensor>,
+    session: Ort.InferenceSession,
+    feeds: Record<string, Ort.Tensor>,
     preferred: string[],
     n: number,
   ): Promise<{ data: Float32Array; dim: number }> {
@@ -205,6 +214,7 @@ export class ClipScorer implements Scorer {
   }
 
   async score(items: readonly ScoreItem[], ctx: ScoreCallContext): Promise<ItemOutcome[]> {
+    const ort = await loadOrt();
     const outcomes: ItemOutcome[] = new Array(items.length);
     const ready: { at: number; pixels: Float32Array; ids: number[] }[] = [];
     for (const [at, item] of items.entries()) {
@@ -231,7 +241,7 @@ export class ClipScorer implements Scorer {
     const imageFeeds = {
       [this.imageSession.inputNames[0]!]: new ort.Tensor('float32', pixelData, [n, 3, side, side]),
     };
-    const textFeeds: Record<string, ort.Tensor> = {};
+    const textFeeds: Record<string, Ort.Tensor> = {};
     for (const name of this.textSession.inputNames) {
       if (name === 'attention_mask') textFeeds[name] = intTensor(mask);
       else if (name === 'input_ids' || Object.keys(textFeeds).length === 0) textFeeds[name] = intTensor(ids);

@@ -115,7 +115,7 @@ export class VlmClient {
   unavailableError(): WeftError {
     return new WeftError(
       'E_SERVICE',
-      `model server ${this.url.href} failed ${this.breaker.consecutiveFailures} samples in a row after ${this.options.retries} retries each (last: ${this.breaker.lastFailure ?? 'unknown'}); stopping. Unfinished tasks wrote nothing: fix the server and re-run the same command to resume, or pass --on-server-down unscored to write samples without scores`,
+      `model server ${this.url.href} failed ${this.breaker.consecutiveFailures} samples in a row, each after up to ${this.options.retries} retries (last: ${this.breaker.lastFailure ?? 'unknown'}); stopping. Unfinished tasks wrote nothing: fix the server and re-run the same command to resume, or pass --on-server-down unscored to write samples without scores`,
       { data: { endpoint: this.url.href, lastFailure: this.breaker.lastFailure } },
     );
   }

@@ -105,7 +105,7 @@ describe('weft check job', () => {
     const error = await runJob('check', options, { outDir: out, workers: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WeftError);
     expect((error as WeftError).message).toMatch(
-      /model server .*\/v1\/chat\/completions failed 3 samples in a row .*http_502/,
+      /model server .*\/v1\/chat\/completions failed 3 samples in a row, each after up to 1 retries .*http_502/,
     );
     expect(existsSync(join(out, 'state.json'))).toBe(false);
     healthy = true;

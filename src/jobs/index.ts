@@ -6,6 +6,10 @@ const loaders: Record<string, () => Promise<JobDefinition>> = {
   'demo-images': async () =>
     (await import('../demo/demo-images-job.js')).demoImagesJob as unknown as JobDefinition,
   sft: async () => (await import('../sft/sft-job.js')).sftJob as unknown as JobDefinition,
+  check: async () =>
+    (await import('../model-check/check-job.js')).checkJobDefinition as unknown as JobDefinition,
+  'check-top': async () =>
+    (await import('../model-check/check-job.js')).checkTopJobDefinition as unknown as JobDefinition,
 };
 
 /** Adds a job at run time (library users, tests). Worker processes only see jobs registered above. */

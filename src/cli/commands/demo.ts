@@ -33,6 +33,18 @@ const steps: { dir: string; job: string; options: StepOptions; what: string; car
     }),
     what: 'SFT conversations in The Cauldron layout, two caption sources merged per image',
   },
+  {
+    dir: 'images-checked',
+    job: 'check',
+    // A step may read an earlier step's output: its options can depend on the demo's --out.
+    options: (outDir: string) => ({
+      input: join(outDir, 'images'),
+      scorer: 'nsfw',
+      maxScore: 0.8,
+      cacheDir: join(outDir, '.cache'),
+    }),
+    what: 'the images scored by the bundled NSFW classifier (nsfw_score column), unsafe ones dropped',
+  },
 ];
 
 export default defineCommand({

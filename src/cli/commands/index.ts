@@ -26,6 +26,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Export a dataset for release: Parquet (Hub layout) or webdataset tars',
     load: async () => (await import('./export.js')).default,
   },
+  check: {
+    summary: 'Score samples with a model (VLM server, ONNX CLIP, NSFW); keep, drop or annotate',
+    load: async () => (await import('./check.js')).default,
+  },
   run: {
     summary: 'Run a registered job from a config file',
     load: async () => (await import('./run.js')).default,

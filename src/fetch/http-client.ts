@@ -97,6 +97,20 @@ async function decode(body: Buffer, encoding: string, maxBytes: number): Promise
   }
 }
 
+type Body = Awaited<ReturnType<Agent['request']>>['body'];
+
+/** Stops reading a body; the error undici then emits on it must have a listener or the process dies. */
+function discard(body: Body): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
+/** Reads away a small error/redirect body so the connection can be reused (bigger ones are cut). */
+function drain(body: Body): void {
+  body.on('error', () => {});
+  body.dump({ limit: 64 * 1024 }).catch(() => {});
+}
+
 export class HttpClient {
   readonly dns: DnsCache;
   private readonly agent: Agent;
@@ -152,11 +166,11 @@ export class HttpClient {
         requestHeaders,
       });
       if (head.status >= 300 && head.status < 400) {
-        response.body.destroy();
+        drain(response.body);
         return finish(Buffer.alloc(0));
       }
       if (head.status >= 400) {
-        response.body.destroy();
+        drain(response.body);
         const retryAfterMs = parseRetryAfter(headerValue(head.headers, 'retry-after'));
         const reason = head.status === 429 ? 'http_429' : head.status >= 500 ? 'http_5xx' : 'http_4xx';
         throw new FetchFailure(reason, `HTTP ${head.status} from ${url.href}`, {
@@ -167,19 +181,19 @@ export class HttpClient {
       try {
         request.checkHeaders?.(head);
       } catch (error) {
-        response.body.destroy();
+        discard(response.body);
         throw error;
       }
       const declared = Number(headerValue(head.headers, 'content-length'));
       if (Number.isFinite(declared) && declared > request.maxBytes) {
-        response.body.destroy();
+        discard(response.body);
         throw new FetchFailure('too_large', `Content-Length ${declared} exceeds ${request.maxBytes} bytes`);
       }
       const chunks: Buffer[] = [];
       for await (const chunk of response.body) {
         wireBytes += (chunk as Buffer).byteLength;
         if (wireBytes > request.maxBytes) {
-          response.body.destroy();
+          discard(response.body);
           throw new FetchFailure('too_large', `body exceeds ${request.maxBytes} bytes`);
         }
         chunks.push(chunk as Buffer);

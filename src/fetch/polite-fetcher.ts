@@ -71,22 +71,31 @@ export class PoliteFetcher {
     let attempts = 0;
     for (let hop = 0; ; hop++) {
       const parsed = parseFetchableUrl(current);
-      if (typeof parsed === 'string') throw new FetchFailure(parsed, `cannot fetch ${JSON.stringify(current)}`);
+      if (typeof parsed === 'string')
+        throw new FetchFailure(parsed, `cannot fetch ${JSON.stringify(current)}`);
       if (this.options.respectRobotsTxt) {
         const verdict = await this.robots.check(parsed);
-        if (!verdict.allowed) throw new FetchFailure('robots_disallowed', `robots.txt disallows ${parsed.href}`);
+        if (!verdict.allowed)
+          throw new FetchFailure('robots_disallowed', `robots.txt disallows ${parsed.href}`);
         if (verdict.crawlDelayMs !== undefined)
-          this.limiter.setCrawlDelay(parsed.host, Math.min(verdict.crawlDelayMs, this.options.maxCrawlDelayMs));
+          this.limiter.setCrawlDelay(
+            parsed.host,
+            Math.min(verdict.crawlDelayMs, this.options.maxCrawlDelayMs),
+          );
       }
       const { response, tries } = await this.withRetries(parsed, request);
       attempts += tries;
       if (response.status < 300 || response.status >= 400) return { ...response, redirects, attempts };
       const location = headerValue(response.headers, 'location');
-      if (!location) throw new FetchFailure('http_3xx', `HTTP ${response.status} without Location`, {
-        status: response.status,
-      });
+      if (!location)
+        throw new FetchFailure('http_3xx', `HTTP ${response.status} without Location`, {
+          status: response.status,
+        });
       if (hop >= this.options.maxRedirects) {
-        throw new FetchFailure('too_many_redirects', `more than ${this.options.maxRedirects} redirects from ${url}`);
+        throw new FetchFailure(
+          'too_many_redirects',
+          `more than ${this.options.maxRedirects} redirects from ${url}`,
+        );
       }
       redirects.push(current);
       try {

@@ -11,7 +11,12 @@ import { toImageFormat } from './probe-image.js';
 export type ImageDropReason = 'not_an_image' | 'unsupported_format' | 'too_many_pixels' | 'decode_error';
 
 export type ProcessedImage =
-  | { ok: true; image: ImageValue; kept: boolean; original: { format: ImageFormat; widthPx: number; heightPx: number } }
+  | {
+      ok: true;
+      image: ImageValue;
+      kept: boolean;
+      original: { format: ImageFormat; widthPx: number; heightPx: number };
+    }
   | { ok: false; reason: ImageDropReason; detail: string };
 
 /** Formats sharp's prebuilt libvips cannot decode but that are images (Pillow reads some of them). */
@@ -75,7 +80,12 @@ export async function processImage(bytes: Uint8Array, options: ImageProcessOptio
   // One full decode: validates the whole file and yields the pixels for re-encoding and the pHash.
   let pixels: { data: Buffer; info: OutputInfo };
   try {
-    let pipeline = sharp(bytes, { failOn: 'truncated', limitInputPixels: options.maxPixels, page: 0, pages: 1 })
+    let pipeline = sharp(bytes, {
+      failOn: 'truncated',
+      limitInputPixels: options.maxPixels,
+      page: 0,
+      pages: 1,
+    })
       .rotate()
       .toColourspace('srgb');
     if (needsResize) {

@@ -6,6 +6,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Build small datasets from generated inputs (no network)',
     load: async () => (await import('./demo.js')).default,
   },
+  images: {
+    summary: 'Download, validate and resize images of documents, pairs or URL lists',
+    load: async () => (await import('./images.js')).default,
+  },
   inspect: {
     summary: 'Describe a dataset: rows, columns, size, shards, funnel',
     load: async () => (await import('./inspect.js')).default,

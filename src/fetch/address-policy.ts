@@ -14,6 +14,24 @@ export function addressRange(address: string): string {
   return parsed.range();
 }
 
+/** A predicate for addresses inside any of `cidrs` (e.g. "127.0.0.1/32", "::1/128"). */
+export function cidrMatcher(cidrs: readonly string[]): (address: string) => boolean {
+  const ranges = cidrs.map((cidr) => {
+    try {
+      return ipaddr.parseCIDR(cidr.includes('/') ? cidr : `${cidr}/${cidr.includes(':') ? 128 : 32}`);
+    } catch {
+      throw new Error(`"${cidr}" is not an IP range (CIDR such as 127.0.0.1/32)`);
+    }
+  });
+  return (address) => {
+    if (!ipaddr.isValid(address)) return false;
+    let parsed = ipaddr.parse(address);
+    if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
+      parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+    return ranges.some(([net, bits]) => net.kind() === parsed.kind() && parsed.match(net, bits));
+  };
+}
+
 /** True for addresses a crawler on the open web should reach. */
 export function isPublicAddress(address: string): boolean {
   return addressRange(address) === 'unicast';

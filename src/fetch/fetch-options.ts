@@ -12,6 +12,8 @@ export const FetchOptions = z.object({
   robotsToken: z.string().min(1).default('weft'),
   /** Reach loopback/private/link-local addresses (local test servers only; never on the open web). */
   allowPrivateAddresses: z.boolean().default(false),
+  /** Non-public ranges allowed one by one (CIDR, e.g. "127.0.0.1/32"): a local server, and nothing else. */
+  allowedPrivateRanges: z.array(z.string()).default([]),
   connectTimeoutMs: z.number().int().positive().default(10_000),
   headersTimeoutMs: z.number().int().positive().default(15_000),
   bodyIdleTimeoutMs: z.number().int().positive().default(15_000),

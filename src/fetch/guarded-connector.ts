@@ -4,7 +4,7 @@
 // Every connection, including each redirect hop and robots.txt, goes through it.
 import { lookup } from 'node:dns/promises';
 import { buildConnector } from 'undici';
-import { addressRange, ipLiteral } from './address-policy.js';
+import { addressRange, cidrMatcher, ipLiteral } from './address-policy.js';
 import { FetchFailure } from './fetch-error.js';
 
 export interface DnsCacheOptions {
@@ -89,17 +89,20 @@ export class DnsCache {
 export interface GuardedConnectorOptions {
   dns: DnsCache;
   allowPrivateAddresses: boolean;
+  /** CIDR ranges allowed even though they are not public. */
+  allowedPrivateRanges: readonly string[];
   connectTimeoutMs: number;
 }
 
 /** A connector for undici's Agent (`connect` option). */
 export function guardedConnector(options: GuardedConnectorOptions): buildConnector.connector {
   const base = buildConnector({ timeout: options.connectTimeoutMs });
+  const allowed = cidrMatcher(options.allowedPrivateRanges);
   return (connectOptions, callback) => {
     options.dns.resolve(connectOptions.hostname).then(
       (address) => {
         const range = addressRange(address);
-        if (range !== 'unicast' && !options.allowPrivateAddresses) {
+        if (range !== 'unicast' && !options.allowPrivateAddresses && !allowed(address)) {
           callback(
             new FetchFailure(
               'private_address',

@@ -13,6 +13,7 @@ import { DnsCache, guardedConnector } from './guarded-connector.js';
 export interface HttpClientOptions {
   userAgent: string;
   allowPrivateAddresses: boolean;
+  allowedPrivateRanges: readonly string[];
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   /** Longest silence between two body chunks. */
@@ -126,6 +127,7 @@ export class HttpClient {
       connect: guardedConnector({
         dns: this.dns,
         allowPrivateAddresses: options.allowPrivateAddresses,
+        allowedPrivateRanges: options.allowedPrivateRanges,
         connectTimeoutMs: options.connectTimeoutMs,
       }),
       connections: options.connectionsPerOrigin,

@@ -47,6 +47,7 @@ export class PoliteFetcher {
     this.client = new HttpClient({
       userAgent: options.userAgent,
       allowPrivateAddresses: options.allowPrivateAddresses,
+      allowedPrivateRanges: options.allowedPrivateRanges,
       connectTimeoutMs: options.connectTimeoutMs,
       headersTimeoutMs: options.headersTimeoutMs,
       bodyIdleTimeoutMs: options.bodyIdleTimeoutMs,

@@ -5,7 +5,7 @@
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { type ImageFormat, type ImageValue, sha256Hex } from '../records/image.js';
 import type { ImageProcessOptions } from './image-options.js';
-import { phashFromPixels } from './phash.js';
+import { phash } from './phash.js';
 import { toImageFormat } from './probe-image.js';
 
 export type ImageDropReason = 'not_an_image' | 'unsupported_format' | 'too_many_pixels' | 'decode_error';
@@ -129,15 +129,7 @@ export async function processImage(bytes: Uint8Array, options: ImageProcessOptio
     heightPx: info.height,
     sha256: sha256Hex(out),
   };
-  if (options.phash) {
-    // Same preprocessing as phash.ts (white background, grey, 32×32 Lanczos) on the decoded pixels.
-    const grey = await sharp(data, raw)
-      .flatten({ background: '#ffffff' })
-      .grayscale()
-      .resize(32, 32, { fit: 'fill', kernel: 'lanczos3' })
-      .raw()
-      .toBuffer();
-    image.phash = phashFromPixels(grey);
-  }
+  // The shared pHash of the stored bytes, so every weft command hashes the same picture the same way.
+  if (options.phash) image.phash = await phash(out);
   return { ok: true, image, kept: keep, original };
 }

@@ -16,6 +16,11 @@ export const fetchFlags = {
     type: 'boolean',
     description: 'Allow loopback/private/link-local addresses (local test servers only)',
   },
+  'allow-private-range': {
+    type: 'strings',
+    value: 'CIDR',
+    description: 'Allow one non-public range only, e.g. 127.0.0.1/32 (repeatable)',
+  },
   concurrency: {
     type: 'number',
     value: 'N',
@@ -53,6 +58,7 @@ export function fetchOptionsFromFlags(flags: ParsedFlags): Record<string, unknow
   for (const [flag, key] of Object.entries(map)) if (flags[flag] !== undefined) out[key] = flags[flag];
   if (flags['ignore-robots-txt'] === true) out.respectRobotsTxt = false;
   if (flags['allow-private-addresses'] === true) out.allowPrivateAddresses = true;
+  if (Array.isArray(flags['allow-private-range'])) out.allowedPrivateRanges = flags['allow-private-range'];
   return out;
 }
 

@@ -17,6 +17,8 @@ export interface FetchRequest {
   acceptEncoding?: string;
   /** X-Robots-Tag directives that refuse the response (opted_out). */
   optOutDirectives?: readonly string[];
+  /** False: a 3xx comes back as the response (a crawler archives each hop). Default true. */
+  followRedirects?: boolean;
 }
 
 export interface FetchedResponse extends HttpResponse {
@@ -86,7 +88,8 @@ export class PoliteFetcher {
       }
       const { response, tries } = await this.withRetries(parsed, request);
       attempts += tries;
-      if (response.status < 300 || response.status >= 400) return { ...response, redirects, attempts };
+      if (response.status < 300 || response.status >= 400 || request.followRedirects === false)
+        return { ...response, redirects, attempts };
       const location = headerValue(response.headers, 'location');
       if (!location)
         throw new FetchFailure('http_3xx', `HTTP ${response.status} without Location`, {

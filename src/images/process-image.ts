@@ -77,50 +77,45 @@ export async function processImage(bytes: Uint8Array, options: ImageProcessOptio
     !meta.iptc &&
     !meta.icc;
 
-  // One full decode: validates the whole file and yields the pixels for re-encoding and the pHash.
-  let pixels: { data: Buffer; info: OutputInfo };
+  // One full decode either way: it validates the whole file (truncated data fails here).
+  let out: Buffer;
+  let info: OutputInfo;
+  let outFormat: ImageFormat = format;
   try {
-    let pipeline = sharp(bytes, {
+    const input = sharp(bytes, {
       failOn: 'truncated',
       limitInputPixels: options.maxPixels,
       page: 0,
       pages: 1,
-    })
-      .rotate()
-      .toColourspace('srgb');
-    if (needsResize) {
+    });
+    if (keep) {
+      ({ info } = await input.raw().toBuffer({ resolveWithObject: true }));
+      out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } else {
+      let pipeline = input.rotate();
+      if (needsResize) {
+        pipeline =
+          mode === 'keep_ratio'
+            ? pipeline.resize({ width: N, height: N, fit: 'inside', withoutEnlargement: true })
+            : pipeline.resize({
+                width: N,
+                height: N,
+                fit: mode === 'center_crop' ? 'cover' : 'contain',
+                background: { r: 0, g: 0, b: 0, alpha: 1 },
+              });
+      }
+      const q = options.encodeQuality;
       pipeline =
-        mode === 'keep_ratio'
-          ? pipeline.resize({ width: N, height: N, fit: 'inside', withoutEnlargement: true })
-          : pipeline.resize({
-              width: N,
-              height: N,
-              fit: mode === 'center_crop' ? 'cover' : 'contain',
-              background: { r: 0, g: 0, b: 0, alpha: 1 },
-            });
+        options.encodeFormat === 'jpeg'
+          ? pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: q })
+          : options.encodeFormat === 'webp'
+            ? pipeline.webp({ quality: q })
+            : pipeline.png({ compressionLevel: 6 });
+      ({ data: out, info } = await pipeline.toBuffer({ resolveWithObject: true }));
+      outFormat = options.encodeFormat;
     }
-    if (options.encodeFormat === 'jpeg' && !keep) pipeline = pipeline.flatten({ background: '#ffffff' });
-    pixels = await pipeline.raw().toBuffer({ resolveWithObject: true });
   } catch (error) {
     return drop('decode_error', (error as Error).message);
-  }
-  const { data, info } = pixels;
-  const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
-
-  let out: Buffer;
-  let outFormat: ImageFormat = format;
-  if (keep) {
-    out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  } else {
-    const encoder = sharp(data, raw);
-    const q = options.encodeQuality;
-    out =
-      options.encodeFormat === 'jpeg'
-        ? await encoder.jpeg({ quality: q }).toBuffer()
-        : options.encodeFormat === 'webp'
-          ? await encoder.webp({ quality: q }).toBuffer()
-          : await encoder.png({ compressionLevel: 6 }).toBuffer();
-    outFormat = options.encodeFormat;
   }
   const image: ImageValue = {
     bytes: new Uint8Array(out.buffer, out.byteOffset, out.byteLength),

@@ -5,6 +5,7 @@ import type { JobDefinition } from '../run/job.js';
 const loaders: Record<string, () => Promise<JobDefinition>> = {
   'demo-images': async () =>
     (await import('../demo/demo-images-job.js')).demoImagesJob as unknown as JobDefinition,
+  crawl: async () => (await import('../crawl/crawl-job.js')).crawlJob as unknown as JobDefinition,
   images: async () => (await import('../images/images-job.js')).imagesJob as unknown as JobDefinition,
 };
 

@@ -2,6 +2,10 @@
 import type { CommandDef } from '../command.js';
 
 export const commands: Record<string, { summary: string; load: () => Promise<CommandDef> }> = {
+  crawl: {
+    summary: 'Fetch pages politely into WARC files with a crawl log (resumable)',
+    load: async () => (await import('./crawl.js')).default,
+  },
   demo: {
     summary: 'Build small datasets from generated inputs (no network)',
     load: async () => (await import('./demo.js')).default,

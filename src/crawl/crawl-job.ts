@@ -228,7 +228,8 @@ function crawlSource(
         while (active > 0 || results.length > 0) {
           const next = results.shift();
           if (next) {
-            if (next.error) ctx.stats.drop(next.error);
+            // Failures stay in the log (a row with its reason), so they are counted, not dropped.
+            if (next.error) ctx.stats.count(`failed.${next.error}`);
             else ctx.stats.count(`status_${Math.floor((next.status ?? 0) / 100)}xx`);
             yield next;
             continue;

@@ -81,18 +81,22 @@ export async function processImage(bytes: Uint8Array, options: ImageProcessOptio
   let out: Buffer;
   let info: OutputInfo;
   let outFormat: ImageFormat = format;
+  let keptHash: string | undefined;
   try {
-    const input = sharp(bytes, {
-      failOn: 'truncated',
-      limitInputPixels: options.maxPixels,
-      page: 0,
-      pages: 1,
-    });
+    const input = () =>
+      sharp(bytes, {
+        failOn: 'truncated',
+        limitInputPixels: options.maxPixels,
+        page: 0,
+        pages: 1,
+      });
     if (keep) {
-      ({ info } = await input.raw().toBuffer({ resolveWithObject: true }));
+      // The pHash decode is the validating decode (same pixels as phash() of the stored bytes).
       out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      keptHash = await phash(out, { failOn: 'truncated' });
+      info = { width: upright.w, height: upright.h } as OutputInfo;
     } else {
-      let pipeline = input.rotate();
+      let pipeline = input().rotate();
       if (needsResize) {
         pipeline =
           mode === 'keep_ratio'
@@ -125,6 +129,6 @@ export async function processImage(bytes: Uint8Array, options: ImageProcessOptio
     sha256: sha256Hex(out),
   };
   // The shared pHash of the stored bytes, so every weft command hashes the same picture the same way.
-  if (options.phash) image.phash = await phash(out);
+  if (options.phash) image.phash = keptHash ?? (await phash(out));
   return { ok: true, image, kept: keep, original };
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { WeftError } from '../../errors.js';
 import { defineCommand } from '../command.js';
-import { mergeConfig, runFlags, runJobCommand } from '../job-command.js';
+import { mergeConfig, printSummary, runFlags, runJobWithProgress } from '../job-command.js';
 import { fetchFlags, fetchOptionsFromFlags, mergeNested } from './fetch-flags.js';
 
 export default defineCommand({
@@ -43,6 +43,20 @@ export default defineCommand({
       },
       ['fetch'],
     );
-    return runJobCommand({ command: 'crawl', job: 'crawl', options, flags }, io);
+    const summary = await runJobWithProgress({ command: 'crawl', job: 'crawl', options, flags }, io);
+    printSummary(io, 'crawl', summary, flags);
+    const counters = summary.stats?.stages[0]?.counters ?? {};
+    if (summary.committed && flags.json !== true && flags.quiet !== true) {
+      const failed = Object.entries(counters)
+        .filter(([k]) => k.startsWith('failed.'))
+        .map(([k, n]) => `${k.slice('failed.'.length)} ${n}`);
+      const statuses = Object.entries(counters)
+        .filter(([k]) => k.startsWith('status_'))
+        .map(([k, n]) => `${k.slice('status_'.length)} ${n}`);
+      io.stderr.write(
+        `  archived: ${statuses.join(', ') || 'nothing'} (${((counters.bytes_archived ?? 0) / 1e6).toFixed(1)} MB) in ${summary.outDir}/warc/; not archived: ${failed.join(', ') || 'none'}\n`,
+      );
+    }
+    return 0;
   },
 });

@@ -12,7 +12,8 @@ export interface DemoSite {
   close(): Promise<void>;
 }
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+const escapeHtml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
 
 export async function startDemoSite(
   options: { articles?: number; imagesPerArticle?: number; seed?: number } = {},
@@ -35,7 +36,7 @@ export async function startDemoSite(
       .slice(a * perArticle, (a + 1) * perArticle)
       .map(
         (spec, i) =>
-          `<p>Paragraph ${i + 1} of article ${a + 1}: a picture follows.</p>\n<figure><img src="${paths[a * perArticle + i]}" alt="${escape(spec.caption)}"><figcaption>${escape(spec.caption)}</figcaption></figure>`,
+          `<p>Paragraph ${i + 1} of article ${a + 1}: a picture follows.</p>\n<figure><img src="${paths[a * perArticle + i]}" alt="${escapeHtml(spec.caption)}"><figcaption>${escapeHtml(spec.caption)}</figcaption></figure>`,
       )
       .join('\n');
     const next = a + 1 < articles ? `<a href="/articles/${a + 1}.html">next article</a>` : '';

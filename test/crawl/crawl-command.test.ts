@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { open, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -54,6 +54,30 @@ async function crawlLog(dir: string): Promise<CrawlLogEntry[]> {
   for await (const row of readDatasetRows(handle)) rows.push((await layout.fromRow(row)) as CrawlLogEntry);
   return rows;
 }
+
+// Reads a .warc.gz with Python's standard library only (multi-member gzip), splits records by their
+// Content-Length, and recomputes WARC-Block-Digest and WARC-Payload-Digest (sha1, base32).
+const PYTHON_WARC_CHECK = `
+import base64, gzip, hashlib, json, sys
+data = gzip.open(sys.argv[1]).read()
+pos, records, digests_ok, payloads_ok = 0, 0, 0, 0
+def digest(b): return 'sha1:' + base64.b32encode(hashlib.sha1(b).digest()).decode()
+while pos < len(data):
+    end = data.index(b'\\r\\n\\r\\n', pos)
+    lines = data[pos:end].decode('utf-8').split('\\r\\n')
+    assert lines[0] == 'WARC/1.1', lines[0]
+    headers = dict(l.split(': ', 1) for l in lines[1:])
+    length = int(headers['Content-Length'])
+    block = data[end + 4:end + 4 + length]
+    assert data[end + 4 + length:end + 8 + length] == b'\\r\\n\\r\\n'
+    records += 1
+    digests_ok += digest(block) == headers['WARC-Block-Digest']
+    if 'WARC-Payload-Digest' in headers:
+        payload = block[block.index(b'\\r\\n\\r\\n') + 4:]
+        payloads_ok += digest(payload) == headers['WARC-Payload-Digest']
+    pos = end + 8 + length
+print(json.dumps({'records': records, 'digestsOk': digests_ok, 'payloadsOk': payloads_ok}))
+`;
 
 const sha1 = (data: Uint8Array) => `sha1:${base32(createHash('sha1').update(data).digest())}`;
 
@@ -154,6 +178,13 @@ describe('weft crawl', () => {
     }
     const archived = log.filter((e) => !e.error).length;
     expect(types[0]).toBe('warcinfo');
+    // A second, independent reader: Python's gzip, hashlib and base64 check every record's digests.
+    const checked = JSON.parse(
+      execFileSync('python3', ['-c', PYTHON_WARC_CHECK, join(out, stats.files[0])], { encoding: 'utf8' }),
+    ) as { records: number; digestsOk: number; payloadsOk: number };
+    expect(checked.records).toBe(types.length);
+    expect(checked.digestsOk).toBe(types.length);
+    expect(checked.payloadsOk).toBe(2 * archived);
     expect(types.filter((t) => t === 'response')).toHaveLength(archived);
     expect(types.filter((t) => t === 'request')).toHaveLength(archived);
     expect(concurrent.every((id) => responses.has(id))).toBe(true);
@@ -169,7 +200,7 @@ describe('weft crawl', () => {
         res.end('');
       },
       '/': html(
-        Array.from({ length: 6 }, (_, i) => `<a href="/p${i}">p${i}</a>`).join(' ') + '<a href="/slow">s</a>',
+        `${Array.from({ length: 6 }, (_, i) => `<a href="/p${i}">p${i}</a>`).join(' ')}<a href="/slow">s</a>`,
       ),
       '/slow': async (_req, res) => {
         await gate;
@@ -233,5 +264,12 @@ describe('weft crawl', () => {
       }
       expect(n).toBeGreaterThan(1);
     }
+  });
+});
+
+describe('WARC digests', () => {
+  it('are RFC 4648 base32 of sha1', () => {
+    expect(base32(Buffer.from('foobar'))).toBe('MZXW6YTBOI======');
+    expect(sha1(Buffer.alloc(0))).toBe('sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ');
   });
 });

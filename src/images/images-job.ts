@@ -78,6 +78,10 @@ function attachImages(options: ImagesOptions, storesFile: string): Stage<ImagesR
             else yield { ...record, image: result };
             continue;
           }
+          if (filter && !record.blocks.some((b) => b.kind === 'image' && !b.image && filter.has(b.src))) {
+            ctx.stats.drop('not_retried');
+            continue;
+          }
           const blocks: typeof record.blocks = [];
           for (const block of record.blocks) {
             if (block.kind !== 'image' || block.image) {

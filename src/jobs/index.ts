@@ -10,6 +10,8 @@ const loaders: Record<string, () => Promise<JobDefinition>> = {
     (await import('../model-check/check-job.js')).checkJobDefinition as unknown as JobDefinition,
   'check-top': async () =>
     (await import('../model-check/check-job.js')).checkTopJobDefinition as unknown as JobDefinition,
+  crawl: async () => (await import('../crawl/crawl-job.js')).crawlJob as unknown as JobDefinition,
+  images: async () => (await import('../images/images-job.js')).imagesJob as unknown as JobDefinition,
 };
 
 /** Adds a job at run time (library users, tests). Worker processes only see jobs registered above. */

@@ -2,9 +2,17 @@
 import type { CommandDef } from '../command.js';
 
 export const commands: Record<string, { summary: string; load: () => Promise<CommandDef> }> = {
+  crawl: {
+    summary: 'Fetch pages politely into WARC files with a crawl log (resumable)',
+    load: async () => (await import('./crawl.js')).default,
+  },
   demo: {
     summary: 'Build small datasets from generated inputs (no network)',
     load: async () => (await import('./demo.js')).default,
+  },
+  images: {
+    summary: 'Download, validate and resize images of documents, pairs or URL lists',
+    load: async () => (await import('./images.js')).default,
   },
   inspect: {
     summary: 'Describe a dataset: rows, columns, size, shards, funnel',

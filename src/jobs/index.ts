@@ -5,6 +5,8 @@ import type { JobDefinition } from '../run/job.js';
 const loaders: Record<string, () => Promise<JobDefinition>> = {
   'demo-images': async () =>
     (await import('../demo/demo-images-job.js')).demoImagesJob as unknown as JobDefinition,
+  'demo-documents': async () =>
+    (await import('../demo/demo-documents-job.js')).demoDocumentsJob as unknown as JobDefinition,
   filter: async () => (await import('../filters/filter-job.js')).filterJob as unknown as JobDefinition,
   dedup: async () => (await import('../dedup/dedup-job.js')).dedupJob as unknown as JobDefinition,
 };

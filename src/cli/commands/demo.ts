@@ -3,12 +3,39 @@ import { defineCommand } from '../command.js';
 import { printSummary, runFlags, runJobWithProgress } from '../job-command.js';
 
 // Each step of the demo: a job run into a subfolder of --out. Steps are added as features land.
-const steps = [
+// `options` may be a function of the demo's output folder, for steps that read an earlier step.
+const steps: {
+  dir: string;
+  job: string;
+  options: Record<string, unknown> | ((outDir: string) => Record<string, unknown>);
+  what: string;
+}[] = [
   {
     dir: 'images',
     job: 'demo-images',
     options: { count: 96 },
     what: 'synthetic captioned images (image-text pairs)',
+  },
+  {
+    dir: 'documents',
+    job: 'demo-documents',
+    options: { count: 60 },
+    what: 'synthetic interleaved web documents with boilerplate and planted duplicates',
+  },
+  {
+    dir: 'documents-filtered',
+    job: 'filter',
+    options: (outDir) => ({ input: join(outDir, 'documents'), preset: 'obelics' }),
+    what: 'the documents through the OBELICS filters (paragraph and document level, NSFW)',
+  },
+  {
+    dir: 'documents-deduped',
+    job: 'dedup',
+    options: (outDir) => ({
+      input: join(outDir, 'documents-filtered'),
+      methods: ['frequent-images', 'url', 'paragraphs', 'image-set', 'exact', 'minhash', 'images'],
+    }),
+    what: 'the filtered documents deduplicated (frequent images, URL, paragraphs, exact, MinHash, images)',
   },
 ];
 
@@ -30,7 +57,12 @@ export default defineCommand({
     for (const step of steps) {
       const stepFlags = { ...flags, out: join(outDir, step.dir), overwrite: true, json: false };
       const summary = await runJobWithProgress(
-        { command: `demo ${step.dir}`, job: step.job, options: step.options, flags: stepFlags },
+        {
+          command: `demo ${step.dir}`,
+          job: step.job,
+          options: typeof step.options === 'function' ? step.options(outDir) : step.options,
+          flags: stepFlags,
+        },
         io,
       );
       printSummary(io, `demo ${step.dir}`, summary, stepFlags);

@@ -1,11 +1,11 @@
 // Gopher, C4 and FineWeb rules (datatrove defaults): each reason on a hand-made document, and a
 // well-formed prose document that passes all of them.
 import { expect, test } from 'vitest';
+import { seededRandom, syntheticParagraph } from '../../src/demo/synthetic-text.js';
 import { c4Quality } from '../../src/filters/c4-quality.js';
 import { finewebQuality } from '../../src/filters/fineweb-quality.js';
 import { gopherQuality } from '../../src/filters/gopher-quality.js';
 import { gopherRepetition } from '../../src/filters/gopher-repetition.js';
-import { seededRandom, syntheticParagraph } from '../../src/demo/synthetic-text.js';
 import { runStage } from '../helpers/run-stage.js';
 import { doc, texts } from '../helpers/web-docs.js';
 
@@ -22,13 +22,26 @@ test('gopher-quality: each rule', async () => {
   const g = gopherQuality.at('document');
   expect(await reason(g, prose)).toBe('kept');
   expect(await reason(g, 'the cat and the dog with that')).toBe('gopher_short_doc');
-  expect(await reason(g, Array.from({ length: 60 }, () => 'of to be an').join(' '))).toBe('gopher_below_avg_word_length');
-  expect(await reason(g, `${prose} ${'#tag '.repeat(40)}`)).toBe('gopher_too_many_hashes');
-  expect(await reason(g, prose.replace(/\n\n/g, ' ').split('. ').map((s) => `- ${s}`).join('\n'))).toBe('gopher_too_many_bullets');
-  expect(await reason(g, prose.replace(/\n\n/g, ' ').split('. ').join('...\n'))).toBe('gopher_too_many_end_ellipsis');
-  expect(await reason(g, Array.from({ length: 60 }, (_, i) => `garden${i} meadows 1234 5678 9012`).join(' '))).toBe(
-    'gopher_below_alpha_threshold',
+  expect(await reason(g, Array.from({ length: 60 }, () => 'of to be an').join(' '))).toBe(
+    'gopher_below_avg_word_length',
   );
+  expect(await reason(g, `${prose} ${'#tag '.repeat(40)}`)).toBe('gopher_too_many_hashes');
+  expect(
+    await reason(
+      g,
+      prose
+        .replace(/\n\n/g, ' ')
+        .split('. ')
+        .map((s) => `- ${s}`)
+        .join('\n'),
+    ),
+  ).toBe('gopher_too_many_bullets');
+  expect(await reason(g, prose.replace(/\n\n/g, ' ').split('. ').join('...\n'))).toBe(
+    'gopher_too_many_end_ellipsis',
+  );
+  expect(
+    await reason(g, Array.from({ length: 60 }, (_, i) => `garden${i} meadows 1234 5678 9012`).join(' ')),
+  ).toBe('gopher_below_alpha_threshold');
   expect(await reason(g, Array.from({ length: 60 }, (_, i) => `garden meadow orchard${i}`).join(' '))).toBe(
     'gopher_enough_stop_words',
   );
@@ -40,7 +53,9 @@ test('gopher-repetition: duplicated paragraphs, lines and n-grams', async () => 
   expect(await reason(g, prose)).toBe('kept');
   const [p1, p2] = prose.split('\n\n');
   expect(await reason(g, [p1, p2, p1, p1].join('\n\n'))).toBe('dup_para_frac');
-  expect(await reason(g, [p1, p2, 'Subscribe now.', 'Subscribe now.', 'Subscribe now.'].join('\n'))).toBe('dup_line_frac');
+  expect(await reason(g, [p1, p2, 'Subscribe now.', 'Subscribe now.', 'Subscribe now.'].join('\n'))).toBe(
+    'dup_line_frac',
+  );
   expect(await reason(g, `${p1} ${'buy cheap shoes '.repeat(30)}`)).toBe('top_2_gram');
 });
 
@@ -77,13 +92,26 @@ test('c4-quality: line rules remove lines, document rules drop documents', async
 test('fineweb-quality: line punctuation, short lines, duplicated lines, list ratio', async () => {
   const f = finewebQuality.at('document');
   expect(await reason(f, prose)).toBe('kept');
-  expect(await reason(f, Array.from({ length: 10 }, (_, i) => `a long heading line without an ending number ${i}`).join('\n'))).toBe(
-    'line_punct_ratio',
-  );
-  expect(await reason(f, `${prose}\nShort one.\nAnother one.\nA third.\nA fourth.\nFifth.\nSixth.\nSeventh.\nEighth.\nNinth.\nTenth.\nEleven.`)).toBe(
-    'short_line_ratio',
-  );
+  expect(
+    await reason(
+      f,
+      Array.from({ length: 10 }, (_, i) => `a long heading line without an ending number ${i}`).join('\n'),
+    ),
+  ).toBe('line_punct_ratio');
+  expect(
+    await reason(
+      f,
+      `${prose}\nShort one.\nAnother one.\nA third.\nA fourth.\nFifth.\nSixth.\nSeventh.\nEighth.\nNinth.\nTenth.\nEleven.`,
+    ),
+  ).toBe('short_line_ratio');
   const [p1, p2] = prose.split('\n\n');
   expect(await reason(f, [p1, p2, p1].join('\n'))).toBe('char_dup_ratio');
-  expect(await reason(f, Array.from({ length: 30 }, (_, i) => `Extraordinarily-long-hyphenated-identifier-${i} item.`).join('\n'))).toBe('list_ratio');
+  expect(
+    await reason(
+      f,
+      Array.from({ length: 30 }, (_, i) => `Extraordinarily-long-hyphenated-identifier-${i} item.`).join(
+        '\n',
+      ),
+    ),
+  ).toBe('list_ratio');
 });

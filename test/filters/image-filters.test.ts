@@ -13,7 +13,12 @@ import { corpus, hasCorpora } from '../helpers/paths.js';
 import { runStage } from '../helpers/run-stage.js';
 import { doc, img } from '../helpers/web-docs.js';
 
-const value = (bytes: Uint8Array, format: ImageValue['format'], widthPx: number, heightPx: number): ImageValue => ({
+const value = (
+  bytes: Uint8Array,
+  format: ImageValue['format'],
+  widthPx: number,
+  heightPx: number,
+): ImageValue => ({
   bytes,
   format,
   widthPx,
@@ -32,14 +37,26 @@ test('image-format keeps jpeg, png and webp (OBELICS) and drops the rest', async
     img('a.webp', value(b, 'webp', 300, 300)),
   );
   const { kept, stats } = await runStage(imageFormat.nodes(), [input]);
-  expect(kept[0]!.blocks.map((x) => (x.kind === 'image' ? x.src : 'text'))).toEqual(['text', 'a.jpg', 'a.webp']);
+  expect(kept[0]!.blocks.map((x) => (x.kind === 'image' ? x.src : 'text'))).toEqual([
+    'text',
+    'a.jpg',
+    'a.webp',
+  ]);
   expect(stats['images_dropped.image_format_not_allowed']).toBe(2);
   expect(() => imageFormat({ formats: ['jpg'] as never })).toThrowError(/image-format: formats\[0\]/);
 });
 
 describe('image-url-words', () => {
   test('whole words of the path and query, camelCase and plurals; never substrings of other words', () => {
-    expect(urlWords('https://cdn.example.com/static/SiteLogo_2x.png?size=small')).toEqual(['static', 'site', 'logo', '2x', 'png', 'size', 'small']);
+    expect(urlWords('https://cdn.example.com/static/SiteLogo_2x.png?size=small')).toEqual([
+      'static',
+      'site',
+      'logo',
+      '2x',
+      'png',
+      'size',
+      'small',
+    ]);
   });
   test.each([
     ['https://example.com/img/site-logo.png', 'url_banned_word'],
@@ -64,9 +81,17 @@ test.each([
   [30, 'kept'],
   [31, 'too_many_images'],
 ])('images-per-document with %i images: %s (OBELICS 1–30)', async (n, expected) => {
-  const input = doc('https://example.com/', 'text', ...Array.from({ length: n }, (_, i) => img(`https://example.com/${i}.jpg`)));
+  const input = doc(
+    'https://example.com/',
+    'text',
+    ...Array.from({ length: n }, (_, i) => img(`https://example.com/${i}.jpg`)),
+  );
   const { stats } = await runStage(imagesPerDocument(), [input]);
-  expect(Object.keys(stats).find((k) => k.startsWith('dropped.'))?.slice(8) ?? 'kept').toBe(expected);
+  expect(
+    Object.keys(stats)
+      .find((k) => k.startsWith('dropped.'))
+      ?.slice(8) ?? 'kept',
+  ).toBe(expected);
 });
 
 describe.skipIf(!hasCorpora)('NSFW (nsfwjs MobileNetV2 on the tfjs wasm backend, offline)', () => {
@@ -82,18 +107,32 @@ describe.skipIf(!hasCorpora)('NSFW (nsfwjs MobileNetV2 on the tfjs wasm backend,
     expect(await classifier.classify(new Uint8Array([1, 2, 3]))).toBeUndefined();
 
     const meta = await sharp(photo).metadata();
-    const docs = [doc('https://example.com/', 'text', img('https://example.com/p.jpg', value(photo, 'jpeg', meta.width!, meta.height!)))];
+    const docs = [
+      doc(
+        'https://example.com/',
+        'text',
+        img('https://example.com/p.jpg', value(photo, 'jpeg', meta.width!, meta.height!)),
+      ),
+    ];
     const kept = await runStage(nsfw(), docs);
     expect(kept.kept).toHaveLength(1);
     const expected = Math.max(scores!.porn, scores!.hentai);
     expect(kept.kept[0]!.scores?.nsfw).toBeCloseTo(expected, 6);
     // A threshold under this photo's porn score makes the same classifier output drop the document.
     const strict = await runStage(nsfw({ pornThreshold: scores!.porn * 0.99 }), [
-      doc('https://example.com/', 'text', img('https://example.com/p.jpg', value(photo, 'jpeg', meta.width!, meta.height!))),
+      doc(
+        'https://example.com/',
+        'text',
+        img('https://example.com/p.jpg', value(photo, 'jpeg', meta.width!, meta.height!)),
+      ),
     ]);
     expect(strict.stats['dropped.nsfw_image']).toBe(1);
     const atThreshold = await runStage(nsfw({ pornThreshold: scores!.porn }), [
-      doc('https://example.com/', 'text', img('https://example.com/p.jpg', value(photo, 'jpeg', meta.width!, meta.height!))),
+      doc(
+        'https://example.com/',
+        'text',
+        img('https://example.com/p.jpg', value(photo, 'jpeg', meta.width!, meta.height!)),
+      ),
     ]);
     expect(atThreshold.kept).toHaveLength(1);
 

@@ -59,7 +59,11 @@ describe('node level (web documents)', () => {
     [601, 300, 'aspect_ratio_too_high'],
     [300, 601, 'aspect_ratio_too_high'],
   ] as const)('%i×%i: %s', async (w, h, expected) => {
-    const input = doc('https://example.com/a', 'Some text stays.', { kind: 'image', src: 'https://example.com/p.jpg', image: image(w, h) });
+    const input = doc('https://example.com/a', 'Some text stays.', {
+      kind: 'image',
+      src: 'https://example.com/p.jpg',
+      image: image(w, h),
+    });
     const { kept, stats } = await runStage(imageSize.nodes(), [input]);
     const removed = Object.keys(stats).find((k) => k.startsWith('images_dropped.'));
     expect(removed ? removed.slice('images_dropped.'.length) : 'kept').toBe(expected);
@@ -74,9 +78,21 @@ describe('node level (web documents)', () => {
       image: image(400, 300),
     });
     const { kept, stats } = await runStage(imageSize.nodes(), [
-      doc('https://example.com/a', block('16'), block('149px'), block('150'), block('50%'), block('30%'), block('auto')),
+      doc(
+        'https://example.com/a',
+        block('16'),
+        block('149px'),
+        block('150'),
+        block('50%'),
+        block('30%'),
+        block('auto'),
+      ),
     ]);
-    expect(kept[0]!.blocks.map((b) => (b.kind === 'image' ? b.renderedWidth : ''))).toEqual(['150', '50%', 'auto']);
+    expect(kept[0]!.blocks.map((b) => (b.kind === 'image' ? b.renderedWidth : ''))).toEqual([
+      '150',
+      '50%',
+      'auto',
+    ]);
     expect(stats['images_dropped.rendered_size_out_of_range']).toBe(3);
   });
 
@@ -86,6 +102,10 @@ describe('node level (web documents)', () => {
       doc('https://example.com/b', { kind: 'image', src: 'https://example.com/y.jpg', image: image(10, 10) }),
     ]);
     expect(kept).toHaveLength(1);
-    expect(stats).toMatchObject({ images_unchecked: 1, 'images_dropped.image_too_small': 1, 'dropped.no_content_left': 1 });
+    expect(stats).toMatchObject({
+      images_unchecked: 1,
+      'images_dropped.image_too_small': 1,
+      'dropped.no_content_left': 1,
+    });
   });
 });

@@ -29,7 +29,9 @@ function englishPages(): Page[] {
     const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { lang?: string };
     const source = readFileSync(join(dir, 'source.html'), 'utf8');
     if (!meta.lang?.toLowerCase().startsWith('en') || source.length < 20_000) continue;
-    const expected = normalizeText(htmlParagraphs(readFileSync(join(dir, 'expected.html'), 'utf8')).join(' '));
+    const expected = normalizeText(
+      htmlParagraphs(readFileSync(join(dir, 'expected.html'), 'utf8')).join(' '),
+    );
     const blocks = htmlBlocks(source);
     const paragraphs = blocks.map((b) => b.text);
     const code = new Set(blocks.filter((b) => b.code).map((b) => b.text));
@@ -53,10 +55,13 @@ describe.skipIf(!hasCorpora)('OBELICS preset on real pages', () => {
       let docs = [page.doc];
       for (const stage of buildFilterStages(steps, 'web-documents')) {
         const { kept, stats } = await runStage(stage, docs);
-        for (const [k, n] of Object.entries(stats)) if (k.startsWith('paragraphs_dropped.')) reasons[k.slice(19)] = (reasons[k.slice(19)] ?? 0) + n;
+        for (const [k, n] of Object.entries(stats))
+          if (k.startsWith('paragraphs_dropped.')) reasons[k.slice(19)] = (reasons[k.slice(19)] ?? 0) + n;
         docs = kept;
       }
-      const survived = new Set(docs.flatMap((d) => d.blocks.flatMap((b) => (b.kind === 'text' ? b.text.split('\n\n') : []))));
+      const survived = new Set(
+        docs.flatMap((d) => d.blocks.flatMap((b) => (b.kind === 'text' ? b.text.split('\n\n') : []))),
+      );
       for (const block of page.doc.blocks) {
         if (block.kind !== 'text' || page.code.has(block.text)) continue;
         const n = block.text.split(' ').length;
@@ -95,7 +100,9 @@ describe.skipIf(!hasCorpora)('real WET text (Common Crawl’s own extraction)', 
   test('C4 line rules strip the navigation lines; OBELICS language ID drops the non-English page', async () => {
     const { url, text } = wetText();
     const input = doc(url, text);
-    const lines = await runStage(buildFilterStages(resolveSteps({ preset: 'c4' }), 'web-documents')[0]!, [input]);
+    const lines = await runStage(buildFilterStages(resolveSteps({ preset: 'c4' }), 'web-documents')[0]!, [
+      input,
+    ]);
     const kept = (lines.kept[0]?.blocks[0] as { text: string } | undefined)?.text.split('\n') ?? [];
     expect(lines.stats['lines_dropped.line_no_terminal_punct']).toBeGreaterThan(40);
     expect(kept).not.toContain('Menú principal');

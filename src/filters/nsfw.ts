@@ -22,6 +22,7 @@ export function isNsfw(s: NsfwScores, o: NsfwOptions): boolean {
 
 /** Scores the images; returns the record's score and whether any image is NSFW. */
 async function judge(images: ImageValue[], o: NsfwOptions): Promise<{ score: number | null; nsfw: boolean }> {
+  if (images.length === 0) return { score: null, nsfw: false };
   const classifier = await loadNsfwClassifier(o.model);
   let score: number | null = null;
   let nsfw = false;

@@ -75,14 +75,14 @@ export class ColumnsFile {
     return this.header.meta;
   }
 
-  /** Reads one column (or a slice of it, in elements). */
-  async column(name: string, start = 0, end?: number): Promise<Typed> {
+  /** Reads one column (or a slice of it, in elements), into `into` when it is big enough. */
+  async column(name: string, start = 0, end?: number, into?: Typed): Promise<Typed> {
     const c = this.header.columns.find((x) => x.name === name);
     if (!c) throw new Error(`${this.path}: no column ${name}`);
     const Ctor = CTORS[c.kind];
     const stop = Math.min(end ?? c.length, c.length);
     const n = Math.max(0, stop - start);
-    const out = new Ctor(n);
+    const out = into instanceof Ctor && into.length >= n ? (into.subarray(0, n) as Typed) : new Ctor(n);
     if (n === 0) return out;
     const handle = await open(this.path, 'r');
     try {

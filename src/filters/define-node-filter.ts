@@ -42,7 +42,12 @@ export function documentView(doc: WebDocument): TextView {
   if (!view) {
     const texts: string[] = [];
     for (const block of doc.blocks) if (block.kind === 'text' && block.text !== '') texts.push(block.text);
-    view = new TextView(texts.join('\n\n'), 'document');
+    const text = texts.join('\n\n');
+    view = new TextView(
+      text,
+      'document',
+      text.split('\n\n').map((p) => textView(p, 'paragraph')),
+    );
     documentViews.set(doc, view);
   }
   return view;

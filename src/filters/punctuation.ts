@@ -2,7 +2,6 @@
 // links and tag clouds have none.
 import { z } from 'zod';
 import { defineTextFilter } from './define-node-filter.js';
-import { punctuationTokens } from './text/words.js';
 
 export const punctuation = defineTextFilter({
   name: 'punctuation',
@@ -15,7 +14,7 @@ export const punctuation = defineTextFilter({
   }),
   defaults: { paragraph: { minRatio: 0.001, minTokens: 12 }, document: { minRatio: 0.03, minTokens: 0 } },
   reasonToDrop(text, { minRatio, minTokens }) {
-    const { tokens, marks } = punctuationTokens(text.text);
+    const { tokens, marks } = text.punctuation;
     if (tokens < minTokens) return undefined;
     const ratio = tokens === 0 ? 0 : marks / tokens;
     return ratio < minRatio ? 'punctuation_too_low' : undefined;

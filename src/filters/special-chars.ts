@@ -2,7 +2,6 @@
 // numbers, code, navigation bars and spam.
 import { z } from 'zod';
 import { defineTextFilter } from './define-node-filter.js';
-import { specialCharRatio } from './text/words.js';
 
 export const specialChars = defineTextFilter({
   name: 'special-chars',
@@ -11,7 +10,8 @@ export const specialChars = defineTextFilter({
   options: z.strictObject({ maxRatio: z.number().min(0).max(1) }),
   defaults: { paragraph: { maxRatio: 0.3 }, document: { maxRatio: 0.275 } },
   reasonToDrop(text, { maxRatio }) {
-    const ratio = text.metric('special_chars', () => specialCharRatio(text.text));
+    const { special, total } = text.specialChars;
+    const ratio = total === 0 ? 0 : special / total;
     return ratio > maxRatio ? 'special_chars_too_high' : undefined;
   },
 });

@@ -91,8 +91,10 @@ export const minhashMethod: DedupMethod<MinhashOptions> = {
     const indices = await Promise.all(files.map((f) => f.column('index')));
     const valids = await Promise.all(files.map((f) => f.column('valid') as Promise<Uint8Array>));
     const counts = indices.map((a) => a.length);
+    // One reusable buffer for a band slice: the index holds one band of one task at a time.
+    const buffer = new Uint32Array(Math.max(1, ...counts) * 2);
     const uf = await lshClusters(counts, options.bands, async (t, band) => ({
-      hashes: (await files[t]!.column(`band${band}`)) as Uint32Array,
+      hashes: (await files[t]!.column(`band${band}`, 0, undefined, buffer)) as Uint32Array,
       valid: valids[t]!,
     }));
     const decisions: DocDecisions[] = taskDirs.map(() => ({ drop: [], clusters: [] }));

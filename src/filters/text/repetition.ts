@@ -1,49 +1,63 @@
 // Repetition metrics (OBELICS / BigScience definitions), computed over rolling hashes of n-grams in a
 // reusable open-addressing table instead of a Map of substrings: the hot loop of the text filters.
 
-/** Counts of distinct 64-bit keys (two 32-bit halves); reused between calls, grows when needed. */
+/**
+ * Counts of distinct 64-bit keys (two 32-bit halves), reused between calls. Slots are marked with the
+ * call's generation instead of being cleared, and a call uses only as many slots as its size needs.
+ */
 class CountTable {
   private hi = new Int32Array(1 << 12);
   private lo = new Int32Array(1 << 12);
   private counts = new Int32Array(1 << 12);
-  private used: number[] = [];
+  private stamps = new Int32Array(1 << 12);
+  private generation = 0;
+  private mask = 0;
+  private shift = 0;
+  /** Distinct keys seen in this call. */
+  distinct = 0;
+  /** Slots of this call's keys, in first-seen order. */
+  slots = new Int32Array(1 << 12);
 
   reset(expected: number): void {
-    let size = this.counts.length;
-    while (size < expected * 2) size *= 2;
-    if (size !== this.counts.length) {
+    let bits = 4;
+    while (1 << bits < expected * 2) bits += 1;
+    const size = 1 << bits;
+    if (size > this.counts.length) {
       this.hi = new Int32Array(size);
       this.lo = new Int32Array(size);
       this.counts = new Int32Array(size);
-    } else {
-      for (const slot of this.used) this.counts[slot] = 0;
+      this.stamps = new Int32Array(size);
+      this.slots = new Int32Array(size);
+      this.generation = 0;
     }
-    this.used.length = 0;
+    this.generation += 1;
+    this.mask = size - 1;
+    this.shift = 32 - bits;
+    this.distinct = 0;
   }
 
   add(hi: number, lo: number): void {
-    const mask = this.counts.length - 1;
-    let slot = (Math.imul(hi ^ lo, 0x9e3779b1) >>> 0) & mask;
+    const { mask, generation, stamps } = this;
+    let slot = Math.imul(hi ^ Math.imul(lo, 0x27d4eb2d), 0x9e3779b1) >>> this.shift;
     for (;;) {
-      const count = this.counts[slot]!;
-      if (count === 0) {
+      if (stamps[slot] !== generation) {
+        stamps[slot] = generation;
         this.hi[slot] = hi;
         this.lo[slot] = lo;
         this.counts[slot] = 1;
-        this.used.push(slot);
+        this.slots[this.distinct++] = slot;
         return;
       }
       if (this.hi[slot] === hi && this.lo[slot] === lo) {
-        this.counts[slot] = count + 1;
+        this.counts[slot]! += 1;
         return;
       }
       slot = (slot + 1) & mask;
     }
   }
 
-  /** Frequencies of the distinct keys. */
-  frequencies(): number[] {
-    return this.used.map((slot) => this.counts[slot]!);
+  count(i: number): number {
+    return this.counts[this.slots[i]!]!;
   }
 }
 
@@ -79,17 +93,26 @@ export function charRepetitionRatio(text: string, n: number): number {
     h2 = (Math.imul(h2, B2) + c) | 0;
     if (i >= n - 1) table.add(h1, h2);
   }
-  return topShare(table.frequencies(), total);
+  return topShare(total);
 }
 
-function topShare(frequencies: number[], total: number): number {
-  const repeated = frequencies.filter((f) => f > 1);
-  const k = Math.min(Math.floor(Math.sqrt(frequencies.length)), repeated.length);
+let repeated = new Int32Array(1024);
+
+/** Share of the k most frequent keys, k = min(floor(sqrt(distinct)), keys seen more than once). */
+function topShare(total: number): number {
+  const distinct = table.distinct;
+  if (repeated.length < distinct) repeated = new Int32Array(distinct * 2);
+  let n = 0;
+  for (let i = 0; i < distinct; i++) {
+    const c = table.count(i);
+    if (c > 1) repeated[n++] = c;
+  }
+  const k = Math.min(Math.floor(Math.sqrt(distinct)), n);
   if (k === 0) return 0;
-  repeated.sort((a, b) => b - a);
-  let top = 0;
-  for (let i = 0; i < k; i++) top += repeated[i]!;
-  return top / total;
+  const top = repeated.subarray(0, n).sort();
+  let sum = 0;
+  for (let i = n - k; i < n; i++) sum += top[i]!;
+  return sum / total;
 }
 
 /** Hash of one word: two 32-bit FNV-style lanes. */
@@ -123,7 +146,10 @@ export function wordRepetitionRatio(words: readonly string[], n: number): number
     }
     table.add(h1, h2);
   }
-  let repeated = 0;
-  for (const f of table.frequencies()) if (f > 1) repeated += f;
-  return repeated / total;
+  let inRepeats = 0;
+  for (let i = 0; i < table.distinct; i++) {
+    const c = table.count(i);
+    if (c > 1) inRepeats += c;
+  }
+  return inRepeats / total;
 }

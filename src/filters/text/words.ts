@@ -6,14 +6,14 @@ const SPECIAL = /[\p{P}\p{S}\p{N}\s\p{Cc}\p{Cf}]/u;
 const asciiSpecial = new Uint8Array(128);
 for (let c = 0; c < 128; c++) asciiSpecial[c] = SPECIAL.test(String.fromCharCode(c)) ? 1 : 0;
 
-/** Whether one UTF-16 code unit (or the code point starting there) is a special character. */
-export function isSpecialCode(code: number, char: string): boolean {
-  if (code < 128) return asciiSpecial[code] === 1;
-  return SPECIAL.test(char);
-}
-
 /** Fraction of characters (code points) that are special characters; 0 for an empty text. */
 export function specialCharRatio(text: string): number {
+  const { special, total } = specialCharCounts(text);
+  return total === 0 ? 0 : special / total;
+}
+
+/** Special characters and all characters, counted in code points. */
+export function specialCharCounts(text: string): { special: number; total: number } {
   let special = 0;
   let total = 0;
   for (let i = 0; i < text.length; i++) {
@@ -29,30 +29,45 @@ export function specialCharRatio(text: string): number {
     if (cp > 0xffff) i += 1;
     if (SPECIAL.test(char)) special += 1;
   }
-  return total === 0 ? 0 : special / total;
+  return { special, total };
 }
 
-function stripSpecial(token: string): string {
-  let start = 0;
-  let end = token.length;
-  while (start < end && isSpecialCode(token.charCodeAt(start), token[start]!)) start += 1;
-  while (end > start && isSpecialCode(token.charCodeAt(end - 1), token[end - 1]!)) end -= 1;
-  // A surrogate pair split by the loop above (emoji at an edge) is itself special: drop the half.
-  let word = token.slice(start, end);
-  if (word.length > 0 && /[\uD800-\uDFFF]/.test(word[0]! + word[word.length - 1]!)) {
-    word = word.replace(/^[\p{S}\p{P}\uD800-\uDFFF]+|[\p{S}\p{P}\uD800-\uDFFF]+$/gu, '');
+function isSpecialAt(text: string, i: number): boolean {
+  const code = text.charCodeAt(i);
+  if (code < 128) return asciiSpecial[code] === 1;
+  // A surrogate half belongs to an astral code point (most emoji): test the whole code point.
+  if (code >= 0xd800 && code <= 0xdfff) {
+    const start = code >= 0xdc00 && i > 0 ? i - 1 : i;
+    return SPECIAL.test(String.fromCodePoint(text.codePointAt(start)!));
   }
-  return word;
+  return SPECIAL.test(text[i]!);
 }
 
 /** OBELICS words of a text (lowercased, special characters stripped from both ends, empties dropped). */
 export function obelicsWords(text: string): string[] {
+  const lower = text.toLowerCase();
   const words: string[] = [];
-  const tokens = text.split(/[ \n\t]/);
-  for (const token of tokens) {
-    if (token === '') continue;
-    const word = stripSpecial(token.toLowerCase());
-    if (word !== '') words.push(word);
+  const n = lower.length;
+  let i = 0;
+  while (i < n) {
+    // Tokens are separated by space, newline and tab only (OBELICS's split).
+    let c = lower.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 9) {
+      i += 1;
+      continue;
+    }
+    let end = i;
+    while (end < n) {
+      c = lower.charCodeAt(end);
+      if (c === 32 || c === 10 || c === 9) break;
+      end += 1;
+    }
+    let a = i;
+    let b = end;
+    while (a < b && isSpecialAt(lower, a)) a += 1;
+    while (b > a && isSpecialAt(lower, b - 1)) b -= 1;
+    if (b > a) words.push(lower.slice(a, b));
+    i = end;
   }
   return words;
 }
@@ -62,13 +77,30 @@ export function whitespaceTokens(text: string): string[] {
   return text.split(/\s+/).filter((t) => t !== '');
 }
 
+const WORD_CHAR = /[\p{L}\p{N}\p{M}_']/u;
+const asciiWord = new Uint8Array(128);
+for (let c = 0; c < 128; c++) asciiWord[c] = WORD_CHAR.test(String.fromCharCode(c)) ? 1 : 0;
+const MARKS = new Uint8Array(128);
+for (const m of ',;:?!.') MARKS[m.charCodeAt(0)] = 1;
+
 /** Tokens for the punctuation ratio: runs of word characters or apostrophes, and `, ; : ? ! .` marks. */
 export function punctuationTokens(text: string): { tokens: number; marks: number } {
   let tokens = 0;
   let marks = 0;
-  for (const match of text.matchAll(/[\p{L}\p{N}_']+|[,;:?!.]/gu)) {
-    tokens += 1;
-    if (match[0].length === 1 && ',;:?!.'.includes(match[0])) marks += 1;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const word = c < 128 ? asciiWord[c] === 1 : WORD_CHAR.test(text[i]!);
+    if (word) {
+      if (!inWord) tokens += 1;
+      inWord = true;
+      continue;
+    }
+    inWord = false;
+    if (c < 128 && MARKS[c] === 1) {
+      tokens += 1;
+      marks += 1;
+    }
   }
   return { tokens, marks };
 }

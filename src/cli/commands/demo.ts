@@ -19,7 +19,7 @@ const steps: {
   {
     dir: 'documents',
     job: 'demo-documents',
-    options: { count: 60 },
+    options: { count: 40 },
     what: 'synthetic interleaved web documents with boilerplate and planted duplicates',
   },
   {

@@ -9,6 +9,7 @@ import type { Stage, StageContext } from '../pipeline/stage.js';
 import type { ImageValue } from '../records/image.js';
 import type { Block, ImageBlock, WebDocument } from '../records/web-document.js';
 import { type DropReason, defineFilter } from './define-filter.js';
+import type { RejectingContext } from './rejected.js';
 import { type TextLevel, TextView, textView } from './text/text-view.js';
 
 /** OBELICS's document separator inside a text node; never removed by paragraph filters. */
@@ -95,7 +96,7 @@ export function defineTextFilter<S extends AnyObject>(
         name: `${level}/${definition.name}`,
         options,
         run: (docs, ctx) =>
-          removeNodes(docs, ctx, async (block) => {
+          removeNodes(docs, ctx, async (block, doc) => {
             if (block.kind !== 'text') return block;
             const kept: string[] = [];
             for (const part of block.text.split(unit.sep)) {
@@ -105,8 +106,16 @@ export function defineTextFilter<S extends AnyObject>(
                 part.trim() === END_OF_DOCUMENT
                   ? undefined
                   : await definition.reasonToDrop(textView(part, level), options);
-              if (reason) ctx.stats.count(`${unit.counter}_dropped.${reason}`);
-              else kept.push(part);
+              if (reason) {
+                ctx.stats.count(`${unit.counter}_dropped.${reason}`);
+                (ctx as RejectingContext).rejects?.node(
+                  `${level}/${definition.name}`,
+                  reason,
+                  doc.url,
+                  level,
+                  { text: part },
+                );
+              } else kept.push(part);
             }
             ctx.stats.count(`${unit.counter}_kept`, kept.length);
             return kept.length === 0 ? undefined : { ...block, text: kept.join(unit.sep) };
@@ -120,17 +129,18 @@ export function defineTextFilter<S extends AnyObject>(
 async function* removeNodes(
   docs: AsyncIterable<WebDocument>,
   ctx: StageContext,
-  map: (block: Block) => Promise<Block | undefined>,
+  map: (block: Block, doc: WebDocument) => Promise<Block | undefined>,
 ): AsyncIterable<WebDocument> {
   for await (const doc of docs) {
     let changed = false;
     const blocks: Block[] = [];
     for (const block of doc.blocks) {
-      const out = await map(block);
+      const out = await map(block, doc);
       if (out !== block) changed = true;
       if (out) blocks.push(out);
     }
     if (blocks.length === 0 && doc.blocks.length > 0) {
+      // Its nodes were reported one by one; the empty shell is only counted.
       ctx.stats.drop('no_content_left');
       continue;
     }
@@ -199,7 +209,7 @@ export function defineImageFilter<S extends z.ZodType>(
       name: `image/${definition.name}`,
       options,
       run: (docs: AsyncIterable<WebDocument>, ctx: StageContext) =>
-        removeNodes(docs, ctx, async (block) => {
+        removeNodes(docs, ctx, async (block, doc) => {
           if (block.kind !== 'image') return block;
           ctx.stats.count('images_in');
           if (definition.needsImage && !block.image) {
@@ -211,6 +221,9 @@ export function defineImageFilter<S extends z.ZodType>(
           const reason = await definition.reasonToDrop(factsOfBlock(block), options);
           if (reason) {
             ctx.stats.count(`images_dropped.${reason}`);
+            (ctx as RejectingContext).rejects?.node(`image/${definition.name}`, reason, doc.url, 'image', {
+              src: block.src,
+            });
             return undefined;
           }
           ctx.stats.count('images_kept');

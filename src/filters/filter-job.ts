@@ -1,6 +1,7 @@
 // `weft filter`: runs a filter chain (a preset, tuned by a config) over a dataset, one task per input
 // shard. Each filter is its own stage, so stats.json has kept / dropped counts by reason for every
 // filter, documents and nodes (paragraphs, lines, images) apart: the funnel `weft inspect` shows.
+import { join } from 'node:path';
 import { z } from 'zod';
 import { openDataset } from '../dataset/dataset-reader.js';
 import { datasetShardSource, planDatasetTasks } from '../dataset/dataset-source.js';
@@ -8,10 +9,13 @@ import { inputLayout } from '../dataset/input-layout.js';
 import { WeftError } from '../errors.js';
 import { defineJob } from '../run/job.js';
 import { buildFilterStages, FilterPlanOptions, type RecordKind, resolveSteps } from './filter-plan.js';
+import { closeRejects, RejectLog, withRejects } from './rejected.js';
 
 export const FilterJobOptions = FilterPlanOptions.extend({
   /** The input dataset directory. */
   input: z.string().min(1),
+  /** Where to write what was removed (one JSON-lines file per task), for auditing. */
+  rejected: z.string().min(1).optional(),
 });
 export type FilterJobOptions = z.output<typeof FilterJobOptions>;
 
@@ -46,12 +50,14 @@ export const filterJob = defineJob({
     return planDatasetTasks(options.input);
   },
   layout: (options) => plan(options).layout,
-  async buildPipeline(options, task) {
+  async buildPipeline(options, task, ctx) {
     const { steps, layout, kind } = plan(options);
     const handle = await openDataset(options.input);
-    return {
-      source: datasetShardSource(handle, task.input as { file: string }, layout),
-      stages: buildFilterStages(steps, kind),
-    };
+    let stages = buildFilterStages(steps, kind);
+    if (options.rejected) {
+      const log = new RejectLog(join(options.rejected, `${ctx.task.id}.jsonl`));
+      stages = [...stages.map((s) => withRejects(s, log)), closeRejects(log)];
+    }
+    return { source: datasetShardSource(handle, task.input as { file: string }, layout), stages };
   },
 });

@@ -1,7 +1,8 @@
 // `weft filter` and `weft dedup` as a user runs them: the compiled CLI in a child process, a config
 // file that tunes a preset, errors that name the filter and option, the funnel in `weft inspect`, and
 // the output loaded by Python `datasets`.
-import { writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, test } from 'vitest';
@@ -53,6 +54,7 @@ describe('weft filter / weft dedup', () => {
       'preset: obelics\nparagraph:\n  word-count: { min: 3 }\ndocument:\n  char-repetition: { maxRatio: 0.2 }\n',
     );
     const filtered = join(work, 'filtered');
+    const rejected = join(work, 'rejected');
     const run = await runCli([
       'filter',
       input,
@@ -62,6 +64,8 @@ describe('weft filter / weft dedup', () => {
       config,
       '--workers',
       '2',
+      '--rejected',
+      rejected,
       '--json',
     ]);
     expect(run.stderr).not.toMatch(/Error/);
@@ -78,6 +82,29 @@ describe('weft filter / weft dedup', () => {
       0,
     );
     expect(summary.rows + documentDrops).toBe(13);
+
+    // --rejected: one line per removed node or dropped document, with the filter and the reason.
+    const lines = (await readdir(rejected))
+      .sort()
+      .flatMap((f) => readFileSync(join(rejected, f), 'utf8').trim().split('\n').filter(Boolean))
+      .map(
+        (l) => JSON.parse(l) as { stage: string; reason: string; level: string; text?: string; url: string },
+      );
+    expect(lines.filter((l) => l.stage === 'paragraph/spam-words')).toHaveLength(13);
+    expect(lines.find((l) => l.stage === 'paragraph/spam-words')).toMatchObject({
+      reason: 'spam_words_too_high',
+      level: 'paragraph',
+      text: 'Share on Facebook Twitter Pinterest. Subscribe to our newsletter!',
+    });
+    const stats = JSON.parse(readFileSync(join(filtered, 'stats.json'), 'utf8')) as {
+      stages: { dropped: Record<string, number>; counters: Record<string, number> }[];
+    };
+    let removed = 0;
+    for (const s of stats.stages) {
+      for (const [k, n] of Object.entries(s.counters)) if (k.includes('_dropped.')) removed += n;
+      for (const [k, n] of Object.entries(s.dropped)) if (k !== 'no_content_left') removed += n;
+    }
+    expect(lines).toHaveLength(removed);
     expect(summary.stages.map((s) => s.name)).toContain('paragraph/spam-words');
     const inspect = await runCli(['inspect', filtered]);
     expect(inspect.stdout).toMatch(/paragraph\/word-count 13 \(removed paragraphs too_few_words 13\)/);

@@ -6,7 +6,7 @@ import { mergeConfig, runFlags, runJobCommand } from '../job-command.js';
 export default defineCommand({
   name: 'filter',
   summary: 'Quality-filter a dataset with a preset (obelics, gopher, c4, fineweb) tuned by a config file',
-  usage: 'weft filter INPUT --out DIR [--preset obelics|gopher|c4|fineweb] [--config FILE]',
+  usage: 'weft filter INPUT --out DIR [--preset obelics|gopher|c4|fineweb] [--config FILE] [--rejected DIR]',
   flags: {
     ...runFlags,
     preset: {
@@ -14,6 +14,11 @@ export default defineCommand({
       value: 'NAME',
       description: 'Filter chain to start from (default: obelics)',
       choices: PRESET_NAMES,
+    },
+    rejected: {
+      type: 'string',
+      value: 'DIR',
+      description: 'Also write what was removed, with filter and reason, as JSON lines (one file per task)',
     },
   },
   positionals: {
@@ -31,6 +36,7 @@ export default defineCommand({
     const options = await mergeConfig(flags, {
       input: resolve(io.cwd, positionals[0]!),
       preset: flags.preset,
+      rejected: typeof flags.rejected === 'string' ? resolve(io.cwd, flags.rejected) : undefined,
     });
     return runJobCommand({ command: 'filter', job: 'filter', options, flags }, io);
   },

@@ -86,10 +86,14 @@ async function demoDocument(o: DemoDocumentsOptions, i: number): Promise<WebDocu
   if (i % 10 === 5) {
     const doc = await originalDocument(o, source);
     const random = seededRandom(i);
+    // Edited text and its own photo: only MinHash can tell it is the same article.
+    const photo = await image(o.seed, i);
     const blocks = doc.blocks.map((b) =>
       b.kind === 'text' && b.text.length > 200
         ? { ...b, text: b.text.replace(/\b(old|small|quiet|busy)\b/g, (w) => (random() < 0.5 ? 'new' : w)) }
-        : b,
+        : b.kind === 'image' && b.src.includes('/media/')
+          ? { ...b, src: `${b.src}?v=${i}`, image: photo }
+          : b,
     );
     return { ...doc, url: `${doc.url}?edited=${i}`, blocks };
   }

@@ -99,9 +99,10 @@ export function defineTextFilter<S extends AnyObject>(
           removeNodes(docs, ctx, async (block, doc) => {
             if (block.kind !== 'text') return block;
             const kept: string[] = [];
+            let seen = 0;
             for (const part of block.text.split(unit.sep)) {
               if (part.trim() === '') continue;
-              ctx.stats.count(`${unit.counter}_in`);
+              seen += 1;
               const reason =
                 part.trim() === END_OF_DOCUMENT
                   ? undefined
@@ -117,6 +118,7 @@ export function defineTextFilter<S extends AnyObject>(
                 );
               } else kept.push(part);
             }
+            ctx.stats.count(`${unit.counter}_in`, seen);
             ctx.stats.count(`${unit.counter}_kept`, kept.length);
             return kept.length === 0 ? undefined : { ...block, text: kept.join(unit.sep) };
           }),

@@ -115,3 +115,55 @@ test('fineweb-quality: line punctuation, short lines, duplicated lines, list rat
     ),
   ).toBe('list_ratio');
 });
+
+test.each([
+  [49, 'gopher_short_doc'],
+  [50, 'kept'],
+  [51, 'kept'],
+])('gopher-quality at %i words (min 50): %s', async (n, expected) => {
+  const words = Array.from(
+    { length: n },
+    (_, i) => ['the', 'garden', 'and', 'river', 'with', 'harbour'][i % 6],
+  );
+  expect(await reason(gopherQuality.at('document'), `${words.join(' ')}.`)).toBe(expected);
+});
+
+test.each([
+  [2, 'line_too_few_words'],
+  [3, 'kept'],
+  [4, 'kept'],
+])('c4-quality line of %i words (min 3): %s', async (n, expected) => {
+  const line = `${Array.from({ length: n }, () => 'word').join(' ')}.`;
+  const { stats } = await runStage(c4Quality.at('line'), [
+    doc('https://example.com/', `${line}\nA full sentence stays here.`),
+  ]);
+  expect(stats['lines_dropped.line_too_few_words'] ? 'line_too_few_words' : 'kept').toBe(expected);
+});
+
+test.each([
+  [4, 'too_few_sentences'],
+  [5, 'kept'],
+  [6, 'kept'],
+])('c4-quality document of %i sentences (min 5): %s', async (n, expected) => {
+  const text = Array.from({ length: n }, (_, i) => `Sentence number ${i} is here.`).join(' ');
+  expect(await reason(c4Quality.at('document'), text)).toBe(expected);
+});
+
+test.each([
+  [11, 'line_punct_ratio'], // 11 of 100 lines end in punctuation: 0.11 < 0.12
+  [12, 'kept'], // 0.12, at
+  [13, 'kept'],
+])('fineweb-quality with %i of 100 lines ending in punctuation (min 0.12): %s', async (n, expected) => {
+  const lines = Array.from({ length: 100 }, (_, i) =>
+    `this is a fairly long line of text number ${i}${i < n ? '.' : ''} ok`.replace(
+      / ok$/,
+      i < n ? '' : ' ok',
+    ),
+  );
+  expect(
+    await reason(
+      finewebQuality.at('document', { charDuplicatesRatio: 1, newLineRatio: 10 }),
+      lines.join('\n'),
+    ),
+  ).toBe(expected);
+});

@@ -90,4 +90,28 @@ export const demoSteps: DemoStep[] = [
     what: "the demo site's pictures downloaded, validated and resized to 980 px (image-text pairs)",
     card: { ...generated, prettyName: 'weft demo: downloaded images' },
   },
+  {
+    dir: 'documents',
+    job: 'demo-documents',
+    options: { count: 40 },
+    what: 'synthetic interleaved web documents with boilerplate and planted duplicates',
+    card: { ...generated, prettyName: 'weft demo: synthetic web documents' },
+  },
+  {
+    dir: 'documents-filtered',
+    job: 'filter',
+    options: ({ outDir }) => ({ input: join(outDir, 'documents'), preset: 'obelics' }),
+    what: 'the documents through the OBELICS filters (paragraph and document level, NSFW)',
+    card: { ...generated, prettyName: 'weft demo: filtered web documents' },
+  },
+  {
+    dir: 'documents-deduped',
+    job: 'dedup',
+    options: ({ outDir }) => ({
+      input: join(outDir, 'documents-filtered'),
+      methods: ['frequent-images', 'url', 'paragraphs', 'image-set', 'exact', 'minhash', 'images'],
+    }),
+    what: 'the filtered documents deduplicated (frequent images, URL, paragraphs, exact, MinHash, images)',
+    card: { ...generated, prettyName: 'weft demo: deduplicated web documents' },
+  },
 ];

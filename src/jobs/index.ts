@@ -12,6 +12,10 @@ const loaders: Record<string, () => Promise<JobDefinition>> = {
     (await import('../model-check/check-job.js')).checkTopJobDefinition as unknown as JobDefinition,
   crawl: async () => (await import('../crawl/crawl-job.js')).crawlJob as unknown as JobDefinition,
   images: async () => (await import('../images/images-job.js')).imagesJob as unknown as JobDefinition,
+  'demo-documents': async () =>
+    (await import('../demo/demo-documents-job.js')).demoDocumentsJob as unknown as JobDefinition,
+  filter: async () => (await import('../filters/filter-job.js')).filterJob as unknown as JobDefinition,
+  dedup: async () => (await import('../dedup/dedup-job.js')).dedupJob as unknown as JobDefinition,
 };
 
 /** Adds a job at run time (library users, tests). Worker processes only see jobs registered above. */

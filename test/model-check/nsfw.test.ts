@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, test } from 'vitest';
-import { loadNsfwjsClassifier, NSFW_CLASSES, NsfwScorer } from '../../src/model-check/scorers/nsfw.js';
+import { NsfwScorer } from '../../src/model-check/scorers/nsfw.js';
+import { loadNsfwClassifier, NSFW_CLASSES } from '../../src/models/nsfw.js';
 import { silentLogger } from '../../src/pipeline/logger.js';
 import { StageStats } from '../../src/pipeline/stats.js';
 import { sha256Hex } from '../../src/records/image.js';
@@ -15,11 +16,11 @@ const ctx = () => ({
 
 describe('NSFW scorer (nsfwjs on the tfjs wasm backend, model from the npm package)', () => {
   test('gives class probabilities that sum to 1; batched and single inference agree', async () => {
-    const classifier = await loadNsfwjsClassifier('MobileNetV2');
+    const classifier = await loadNsfwClassifier('MobileNetV2');
     const size = classifier.inputSizePx;
     const images = [0, 80, 200].map((v) => new Uint8Array(size * size * 3).fill(v));
-    const batch = await classifier.classify(images);
-    const single = await classifier.classify([images[1]!]);
+    const batch = await classifier.classifyPixels(images);
+    const single = await classifier.classifyPixels([images[1]!]);
     for (const p of batch) {
       expect(Object.keys(p).sort()).toEqual([...NSFW_CLASSES].sort());
       expect(Object.values(p).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
@@ -28,7 +29,7 @@ describe('NSFW scorer (nsfwjs on the tfjs wasm backend, model from the npm packa
   });
 
   test.skipIf(!hasCorpora)('a landscape photo is safe; a corrupt file is unscored, not dropped', async () => {
-    const scorer = new NsfwScorer(await loadNsfwjsClassifier('MobileNetV2'), { batchSize: 8 });
+    const scorer = new NsfwScorer(await loadNsfwClassifier('MobileNetV2'), { batchSize: 8 });
     const bytes = new Uint8Array(await readFile(corpus('images/sharp-fixtures/Landscape_1.jpg')));
     const photo = { bytes, format: 'jpeg' as const, widthPx: 600, heightPx: 450, sha256: sha256Hex(bytes) };
     const truncated = new Uint8Array(await readFile(corpus('images/sharp-fixtures/corrupt-header.jpg')));

@@ -38,6 +38,14 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Score samples with a model (VLM server, ONNX CLIP, NSFW); keep, drop or annotate',
     load: async () => (await import('./check.js')).default,
   },
+  filter: {
+    summary: 'Quality-filter a dataset (OBELICS, Gopher, C4, FineWeb presets)',
+    load: async () => (await import('./filter.js')).default,
+  },
+  dedup: {
+    summary: 'Remove duplicates across a dataset (exact, URL, MinHash, images)',
+    load: async () => (await import('./dedup.js')).default,
+  },
   run: {
     summary: 'Run a registered job from a config file',
     load: async () => (await import('./run.js')).default,

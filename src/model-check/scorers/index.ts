@@ -1,10 +1,12 @@
 // Builds the scorer a check run asks for, once per process: the tasks a worker runs one after
 // another share its HTTP pool or its loaded model.
+
+import { loadNsfwClassifier } from '../../models/nsfw.js';
 import type { Logger } from '../../pipeline/logger.js';
 import { type CheckOptions, defaultPrompt } from '../check-options.js';
 import type { Scorer } from '../scorer.js';
 import { ClipScorer } from './clip-onnx.js';
-import { loadNsfwjsClassifier, NsfwScorer } from './nsfw.js';
+import { NsfwScorer } from './nsfw.js';
 import { VlmScorer } from './vlm.js';
 
 const scorers = new Map<string, Promise<Scorer>>();
@@ -49,7 +51,7 @@ async function build(o: CheckOptions, log: Logger): Promise<Scorer> {
         log,
       );
     case 'nsfw':
-      return new NsfwScorer(await loadNsfwjsClassifier(o.nsfwModel), { batchSize: o.batchSize });
+      return new NsfwScorer(await loadNsfwClassifier(o.nsfwModel), { batchSize: o.batchSize });
   }
 }
 

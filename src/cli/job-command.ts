@@ -83,7 +83,13 @@ export function funnelLine(stages: readonly StageStatsJson[]): string {
         .sort((a, b) => b[1] - a[1])
         .map(([reason, n]) => `${reason} ${n}`)
         .join(', ');
-      return `${s.name} ${s.out}${dropped ? ` (dropped ${dropped})` : ''}`;
+      // Node-level filters (paragraphs, lines, images) count what they removed as `<nodes>_dropped.<reason>`.
+      const nodes = Object.entries(s.counters)
+        .filter(([k, n]) => /^[a-z]+_dropped\./.test(k) && n > 0)
+        .map(([k, n]) => `${k.replace('_dropped.', ' ')} ${n}`)
+        .join(', ');
+      const parts = [dropped, nodes && `removed ${nodes}`].filter(Boolean).join('; ');
+      return `${s.name} ${s.out}${parts ? ` (${dropped ? 'dropped ' : ''}${parts})` : ''}`;
     })
     .join(' → ');
 }

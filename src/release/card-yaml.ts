@@ -51,6 +51,7 @@ export const TASK_CATEGORIES: Record<LayoutName, string[]> = {
   'image-text-pairs': ['image-to-text', 'text-to-image'],
   'pdf-pages': ['image-to-text', 'image-text-to-text'],
   'sft-samples': ['image-text-to-text', 'visual-question-answering'],
+  'crawl-log': [],
 };
 
 export const KIND_TAGS: Record<LayoutName, string[]> = {
@@ -58,6 +59,7 @@ export const KIND_TAGS: Record<LayoutName, string[]> = {
   'image-text-pairs': ['image-text-pairs'],
   'pdf-pages': ['pdf', 'document'],
   'sft-samples': ['sft', 'instruction-tuning'],
+  'crawl-log': ['crawl-log', 'warc'],
 };
 
 export interface FrontMatter {

@@ -231,7 +231,15 @@ async function reducePhase(
     await rm(tmp, { recursive: true, force: true });
     await mkdir(tmp, { recursive: true });
     log.info(`phase ${phase.name}: reducing ${dirs.length} task outputs`);
-    await phase.reduce(options, { log, taskDirs: dirs, outDir: tmp, phaseDir: phaseDirResolver(run.outDir) });
+    const filesDir = join(tmp, 'files');
+    await mkdir(filesDir, { recursive: true });
+    await phase.reduce(options, {
+      log,
+      taskDirs: dirs,
+      outDir: tmp,
+      filesDir,
+      phaseDir: phaseDirResolver(run.outDir),
+    });
     await rename(tmp, workspace.reducedDir);
   } finally {
     await unlock();

@@ -2,9 +2,17 @@
 import type { CommandDef } from '../command.js';
 
 export const commands: Record<string, { summary: string; load: () => Promise<CommandDef> }> = {
+  crawl: {
+    summary: 'Fetch pages politely into WARC files with a crawl log (resumable)',
+    load: async () => (await import('./crawl.js')).default,
+  },
   demo: {
     summary: 'Build small datasets from generated inputs (no network)',
     load: async () => (await import('./demo.js')).default,
+  },
+  images: {
+    summary: 'Download, validate and resize images of documents, pairs or URL lists',
+    load: async () => (await import('./images.js')).default,
   },
   pdf: {
     summary: 'Render PDF pages to images with their text in reading order',
@@ -29,6 +37,18 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   export: {
     summary: 'Export a dataset for release: Parquet (Hub layout) or webdataset tars',
     load: async () => (await import('./export.js')).default,
+  },
+  check: {
+    summary: 'Score samples with a model (VLM server, ONNX CLIP, NSFW); keep, drop or annotate',
+    load: async () => (await import('./check.js')).default,
+  },
+  filter: {
+    summary: 'Quality-filter a dataset (OBELICS, Gopher, C4, FineWeb presets)',
+    load: async () => (await import('./filter.js')).default,
+  },
+  dedup: {
+    summary: 'Remove duplicates across a dataset (exact, URL, MinHash, images)',
+    load: async () => (await import('./dedup.js')).default,
   },
   run: {
     summary: 'Run a registered job from a config file',

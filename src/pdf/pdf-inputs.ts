@@ -5,6 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { WeftError } from '../errors.js';
+import { type UrlListFormat, urlListFormat } from '../images/url-list.js';
 import type { Source } from '../pipeline/stage.js';
 
 /** One PDF to process: its bytes and where they came from (path, URL or WARC record). */
@@ -32,13 +33,16 @@ export interface ExpandedInputs {
   pdfs: PdfFileRef[];
   /** WARC files (`.warc`, `.warc.gz`) named directly or by a glob: scanned for PDF responses. */
   warcs: string[];
+  /** URL lists (`.txt`, `.csv`, `.tsv`, `.jsonl`) named directly or by a glob: their PDFs are fetched. */
+  urlLists: Array<{ path: string; format: UrlListFormat }>;
 }
 
 const isWarc = (path: string) => /\.warc(\.gz)?$/i.test(path);
 
 /**
  * Files, directories (every *.pdf below, any case) and globs → unique absolute paths, sorted. Files
- * named *.warc or *.warc.gz are WARC inputs; any other file is taken as a PDF whatever its name.
+ * named *.warc or *.warc.gz are WARC inputs, *.txt/.csv/.tsv/.jsonl are URL lists; any other file is
+ * taken as a PDF whatever its name.
  */
 export async function expandInputs(inputs: readonly string[], cwd = process.cwd()): Promise<ExpandedInputs> {
   const paths = new Set<string>();
@@ -46,7 +50,7 @@ export async function expandInputs(inputs: readonly string[], cwd = process.cwd(
     if (isUrl(input)) {
       throw new WeftError(
         'E_INPUT',
-        `input "${input}" is a URL: weft pdf reads files, directories, globs and WARC files (URL lists come with the downloader)`,
+        `input "${input}" is a URL: put URLs in a list file (.txt, .csv, .tsv or .jsonl) and pass that`,
         { data: { input } },
       );
     }
@@ -77,15 +81,21 @@ export async function expandInputs(inputs: readonly string[], cwd = process.cwd(
   }
   const pdfs: PdfFileRef[] = [];
   const warcs: string[] = [];
+  const urlLists: ExpandedInputs['urlLists'] = [];
   for (const path of [...paths].sort()) {
     if (isWarc(path)) {
       warcs.push(path);
       continue;
     }
+    const format = urlListFormat(path);
+    if (format) {
+      urlLists.push({ path, format });
+      continue;
+    }
     const info = await statOrUndefined(path);
     pdfs.push({ path, sizeBytes: info?.size ?? 0 });
   }
-  return { pdfs, warcs };
+  return { pdfs, warcs, urlLists };
 }
 
 /** Splits the sorted file list into tasks of at most `filesPerTask` files. */

@@ -4,10 +4,14 @@
 import { z } from 'zod';
 import { pdfPagesLayout } from '../dataset/layouts/pdf-pages.js';
 import { WeftError } from '../errors.js';
+import { FetchOptions } from '../fetch/fetch-options.js';
+import { DEFAULT_OPT_OUT_DIRECTIVES } from '../fetch/opt-out.js';
+import { planUrlList, type UrlListFormat, type UrlListRange } from '../images/url-list.js';
 import { defineJob } from '../run/job.js';
 import { expandInputs, groupFiles, pdfFileSource } from './pdf-inputs.js';
 import { PdfRenderer } from './pdf-renderer.js';
 import { openPdfs, renderPages } from './render-pdf-pages.js';
+import { urlPdfSource } from './url-pdf-source.js';
 import { warcPdfSource } from './warc-pdf-source.js';
 
 export const PdfJobOptions = z.strictObject({
@@ -52,6 +56,14 @@ export const PdfJobOptions = z.strictObject({
   maxRssMb: z.number().int().min(256).default(3072),
   /** After this many pages of a file hit a limit, the rest of the file is skipped. */
   maxKillsPerFile: z.number().int().positive().default(2),
+  /** URL lists: URLs per task, the URL column / field, and documents fetched ahead of rendering. */
+  urlsPerTask: z.number().int().positive().default(500),
+  urlField: z.string().min(1).default('url'),
+  prefetch: z.number().int().positive().max(64).default(4),
+  /** Fetching (URL lists): robots.txt, timeouts, retries, per-host limits, private addresses. */
+  fetch: FetchOptions.prefault({}),
+  /** X-Robots-Tag directives that refuse a fetched PDF. */
+  optOutDirectives: z.array(z.string()).default([...DEFAULT_OPT_OUT_DIRECTIVES]),
 });
 export type PdfJobOptions = z.output<typeof PdfJobOptions>;
 
@@ -59,14 +71,17 @@ export type PdfJobOptions = z.output<typeof PdfJobOptions>;
  * What one task reads. Every kind ends in a Source of PdfInput (bytes + source name), so new input
  * kinds (URL lists fetched by the downloader) only add a case here and a source.
  */
-type PdfTaskInput = { kind: 'files'; files: string[] } | { kind: 'warc'; path: string };
+type PdfTaskInput =
+  | { kind: 'files'; files: string[] }
+  | { kind: 'warc'; path: string }
+  | { kind: 'urls'; path: string; format: UrlListFormat; range: UrlListRange };
 
 export const pdfJob = defineJob({
   name: 'pdf',
   description: 'Rendered PDF pages with their text in reading order',
   options: PdfJobOptions,
   async planTasks(options) {
-    const { pdfs, warcs } = await expandInputs(options.inputs, options.cwd);
+    const { pdfs, warcs, urlLists } = await expandInputs(options.inputs, options.cwd);
     const tasks: Array<{ label: string; input: PdfTaskInput }> = groupFiles(pdfs, options.filesPerTask).map(
       (group) => {
         const first = group[0]!.path;
@@ -75,6 +90,15 @@ export const pdfJob = defineJob({
       },
     );
     for (const path of warcs) tasks.push({ label: path, input: { kind: 'warc', path } });
+    for (const { path, format } of urlLists) {
+      const ranges = await planUrlList(path, format, options.urlsPerTask);
+      ranges.forEach((range, i) => {
+        tasks.push({
+          label: `${path} [${i + 1}/${ranges.length}]`,
+          input: { kind: 'urls', path, format, range },
+        });
+      });
+    }
     return tasks;
   },
   layout: () => pdfPagesLayout(),
@@ -84,7 +108,15 @@ export const pdfJob = defineJob({
     let source: ReturnType<typeof pdfFileSource>;
     if (input.kind === 'files') source = pdfFileSource(input.files, limits);
     else if (input.kind === 'warc') source = warcPdfSource([input.path], limits);
-    else throw new WeftError('E_CONFIG', `pdf job: unknown task input ${JSON.stringify(input)}`);
+    else if (input.kind === 'urls') {
+      source = urlPdfSource(input, {
+        ...limits,
+        fetch: options.fetch,
+        optOutDirectives: options.optOutDirectives,
+        urlField: options.urlField,
+        prefetch: options.prefetch,
+      });
+    } else throw new WeftError('E_CONFIG', `pdf job: unknown task input ${JSON.stringify(input)}`);
     const renderer = new PdfRenderer({
       openTimeoutMs: options.openTimeoutMs,
       pageTimeoutMs: options.pageTimeoutMs,

@@ -45,7 +45,8 @@ export default defineCommand({
   },
   positionals: {
     name: 'INPUTS...',
-    description: 'PDF files, directories (every *.pdf below), globs, or WARC files (*.warc, *.warc.gz)',
+    description:
+      'PDF files, directories (every *.pdf below), globs, WARC files, URL lists (.txt .csv .tsv .jsonl)',
     min: 1,
   },
   examples: [
@@ -53,6 +54,7 @@ export default defineCommand({
     "weft pdf 'scans/**/*.pdf' --out out/scans --needs-ocr drop --workers 8",
     'weft pdf report.pdf --out out/report --dpi 150 --format png',
     'weft pdf crawl/*.warc.gz --out out/crawl-pdfs   # PDF responses inside WARC files',
+    'weft pdf pdf-urls.csv --out out/fetched          # a URL list, fetched politely',
   ],
   async run({ flags, positionals }, io) {
     const maxFileSize = flags['max-file-size'];

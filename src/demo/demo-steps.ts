@@ -21,6 +21,8 @@ export interface DemoStep {
     | Record<string, unknown>
     | ((ctx: StepContext) => Record<string, unknown> | Promise<Record<string, unknown>>);
   what: string;
+  /** Steps whose output this one reads. */
+  needs?: string[];
   /** What the data cannot say about itself, for its card. */
   card?: CardOptions;
 }
@@ -40,6 +42,7 @@ export const demoSteps: DemoStep[] = [
   {
     dir: 'sft',
     job: 'sft',
+    needs: ['images'],
     options: ({ outDir }) => ({
       sources: [
         { name: 'demo-captions', path: join(outDir, 'images'), format: 'caption' },
@@ -58,6 +61,7 @@ export const demoSteps: DemoStep[] = [
   {
     dir: 'images-checked',
     job: 'check',
+    needs: ['images'],
     options: ({ outDir }) => ({
       input: join(outDir, 'images'),
       scorer: 'nsfw',
@@ -100,6 +104,7 @@ export const demoSteps: DemoStep[] = [
   {
     dir: 'documents-filtered',
     job: 'filter',
+    needs: ['documents'],
     options: ({ outDir }) => ({ input: join(outDir, 'documents'), preset: 'obelics' }),
     what: 'the documents through the OBELICS filters (paragraph and document level, NSFW)',
     card: { ...generated, prettyName: 'weft demo: filtered web documents' },
@@ -107,6 +112,7 @@ export const demoSteps: DemoStep[] = [
   {
     dir: 'documents-deduped',
     job: 'dedup',
+    needs: ['documents-filtered'],
     options: ({ outDir }) => ({
       input: join(outDir, 'documents-filtered'),
       methods: ['frequent-images', 'url', 'paragraphs', 'image-set', 'exact', 'minhash', 'images'],
@@ -115,3 +121,19 @@ export const demoSteps: DemoStep[] = [
     card: { ...generated, prettyName: 'weft demo: deduplicated web documents' },
   },
 ];
+
+/** The steps to run for `--only a,b`: those named and the ones they need, in demo order. */
+export function selectSteps(only: readonly string[] | undefined): DemoStep[] {
+  if (!only || only.length === 0) return demoSteps;
+  const byDir = new Map(demoSteps.map((s) => [s.dir, s]));
+  const wanted = new Set<string>();
+  const add = (dir: string) => {
+    const step = byDir.get(dir);
+    if (!step) throw new Error(dir);
+    if (wanted.has(dir)) return;
+    wanted.add(dir);
+    for (const need of step.needs ?? []) add(need);
+  };
+  for (const dir of only) add(dir);
+  return demoSteps.filter((s) => wanted.has(s.dir));
+}

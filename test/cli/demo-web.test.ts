@@ -7,7 +7,12 @@ import { tempDir } from '../helpers/temp-dir.js';
 describe('weft demo (web steps)', () => {
   it('crawls its local site into WARC and downloads its pictures, with no network', async () => {
     const out = join(await tempDir(), 'demo');
-    const result = await runCli(['demo', '--out', out, '--workers', '2', '--json'], { timeoutMs: 120_000 });
+    const result = await runCli(
+      ['demo', '--out', out, '--only', 'crawl,web-images', '--workers', '2', '--json'],
+      {
+        timeoutMs: 120_000,
+      },
+    );
     expect(result.code).toBe(0);
     const crawl = JSON.parse(await readFile(join(out, 'crawl', 'stats.json'), 'utf8'));
     expect(crawl.rows).toBe(8); // index, six articles, and a robots.txt-disallowed page logged unfetched
@@ -16,5 +21,5 @@ describe('weft demo (web steps)', () => {
     const images = JSON.parse(await readFile(join(out, 'web-images', 'stats.json'), 'utf8'));
     expect(images.rows).toBe(24);
     expect(images.phases.download[0].dropped).toEqual({ opted_out: 1 });
-  });
+  }, 150_000);
 });

@@ -54,7 +54,9 @@ export function decodeHtml(options: DecodeHtmlOptions): Stage<PageRecord, HtmlPa
         const warcType = record.headers['content-type'] ?? '';
         const isHttp =
           record.type === 'response' &&
-          (record.format === 'arc' || /application\/http/i.test(warcType) || record.block.subarray(0, 5).toString('latin1') === 'HTTP/');
+          (record.format === 'arc' ||
+            /application\/http/i.test(warcType) ||
+            record.block.subarray(0, 5).toString('latin1') === 'HTTP/');
         if (isHttp) {
           const parsed = parseHttpResponse(record.block, { maxBodyBytes: options.maxBodyBytes });
           if (!parsed.ok) {
@@ -81,7 +83,9 @@ export function decodeHtml(options: DecodeHtmlOptions): Stage<PageRecord, HtmlPa
           continue;
         }
         const mime = mimeOf(contentType) || mimeOf(record.headers['warc-identified-payload-type']);
-        const isHtml = mime ? HTML_TYPES.test(mime) && (mime.includes('html') || sniffHtml(body)) : sniffHtml(body);
+        const isHtml = mime
+          ? HTML_TYPES.test(mime) && (mime.includes('html') || sniffHtml(body))
+          : sniffHtml(body);
         if (!isHtml) {
           ctx.stats.drop('not_html');
           continue;

@@ -70,7 +70,7 @@ export function charsetFromContentType(contentType: string | undefined): string 
   return m?.[1];
 }
 
-const META = /<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)/i;
+const META = /<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([a-zA-Z0-9_:.-]+)/i;
 
 /** The charset a `<meta>` in the first 4 KiB declares (both `charset=` and `http-equiv` forms). */
 export function charsetFromMeta(body: Buffer): string | undefined {

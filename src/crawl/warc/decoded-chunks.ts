@@ -109,7 +109,10 @@ export async function detectFormat(path: string): Promise<FileFormat> {
   }
 }
 
-export async function* decodedChunks(path: string, options: DecodeOptions = {}): AsyncGenerator<DecodedEvent> {
+export async function* decodedChunks(
+  path: string,
+  options: DecodeOptions = {},
+): AsyncGenerator<DecodedEvent> {
   const readBytes = options.readBytes ?? 1 << 20;
   const fastPathBytes = options.fastPathBytes ?? 4 << 20;
   const fd = await open(path, 'r');
@@ -157,7 +160,8 @@ async function* gzipMembers(
       const next = await findMagic(win, at + 1);
       if (next < 0) {
         // Trailing zeros are harmless padding; anything else is a corrupt tail.
-        if (!win.view().every((b) => b === 0)) yield { kind: 'break', reason: 'corrupt_gzip_member', offset: at };
+        if (!win.view().every((b) => b === 0))
+          yield { kind: 'break', reason: 'corrupt_gzip_member', offset: at };
         return;
       }
       yield { kind: 'break', reason: 'corrupt_gzip_member', offset: at };

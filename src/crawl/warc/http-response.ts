@@ -31,7 +31,8 @@ export function splitHead(block: Buffer): { head: string; bodyStart: number } | 
     // Headers with no body at all.
     return block.length < 65536 ? { head: block.toString('latin1'), bodyStart: block.length } : undefined;
   }
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return { head: block.toString('latin1', 0, crlf), bodyStart: crlf + 4 };
+  if (crlf >= 0 && (lf < 0 || crlf < lf))
+    return { head: block.toString('latin1', 0, crlf), bodyStart: crlf + 4 };
   return { head: block.toString('latin1', 0, lf), bodyStart: lf + 2 };
 }
 

@@ -30,7 +30,8 @@ export function normalizeWarcDate(raw: string | undefined): string | undefined {
     let offsetMin = 0;
     if (zone && zone.toUpperCase() !== 'Z') {
       const digits = zone.replace(':', '');
-      offsetMin = (digits[0] === '-' ? -1 : 1) * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5)));
+      offsetMin =
+        (digits[0] === '-' ? -1 : 1) * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5)));
     }
     return iso(Number(y), Number(mo), day, Number(h), Number(mi), Number(s ?? 0), offsetMin);
   }

@@ -189,8 +189,7 @@ export async function* parseWarc(
     input.prune(start);
     await input.ensure(16);
     const head = q.peek(16);
-    if (format === undefined)
-      format = head.toString('latin1').startsWith('filedesc://') ? 'arc' : 'warc';
+    if (format === undefined) format = head.toString('latin1').startsWith('filedesc://') ? 'arc' : 'warc';
     if (format === 'warc' && !head.subarray(0, 5).equals(WARC_MAGIC)) {
       // Garbage where a record should start: skip to the next `WARC/` line.
       if (!resyncing) yield { kind: 'problem', reason: 'garbage_between_records', offset: start };

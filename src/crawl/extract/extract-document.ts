@@ -1,0 +1,144 @@
+// HTML page → title and interleaved blocks. OBELICS-style simplification first (non-content tags, page
+// navigation, header and footer chrome, footer/site-info classes), then the main content (Readability-
+// style, retried with looser rules when it finds too little), then boilerplate cleanup and linearization.
+import { load } from 'cheerio';
+import type { Block } from '../../records/web-document.js';
+import { cleanArticle } from './article-cleanup.js';
+import { byTag, type Element, elementChildren, elementsIn, innerText, isTag, remove, unwrap } from './dom.js';
+import type { ImageRefusal } from './images.js';
+import { linearize } from './linearize.js';
+import { type GrabFlags, grabArticle, Scorer } from './main-content.js';
+
+export interface ExtractedDocument {
+  title: string | undefined;
+  /** The `lang` attribute of <html>, if any (a hint; language ID decides). */
+  htmlLang: string | undefined;
+  blocks: Block[];
+  /** Images refused while linearizing, by reason. */
+  refusedImages: Partial<Record<ImageRefusal, number>>;
+  /** Which pass found the content: 0 strict … 3 loosest. */
+  pass: number;
+}
+
+const REMOVE_TAGS = [
+  'script',
+  'style',
+  'template',
+  'link',
+  'meta',
+  'iframe',
+  'object',
+  'embed',
+  'canvas',
+  'svg',
+  'math',
+  'input',
+  'button',
+  'select',
+  'textarea',
+  'option',
+  'audio',
+  'video',
+  'map',
+  'nav',
+  'dialog',
+];
+const CHROME_EXACT = new Set(['footer', 'header', 'navigation', 'nav', 'navbar', 'menu']);
+const PASSES: GrabFlags[] = [
+  { stripUnlikely: true, weightClasses: true, cleanConditionally: true },
+  { stripUnlikely: false, weightClasses: true, cleanConditionally: true },
+  { stripUnlikely: false, weightClasses: false, cleanConditionally: true },
+  { stripUnlikely: false, weightClasses: false, cleanConditionally: false },
+];
+const ENOUGH_CHARS = 500;
+
+function pageTitle(root: Element | undefined, head: Element | undefined): string | undefined {
+  const og = head
+    ? byTag(head, 'meta').find((m) => (m.attribs.property ?? m.attribs.name) === 'og:title')?.attribs.content
+    : undefined;
+  const raw = (head ? byTag(head, 'title')[0] : root ? byTag(root, 'title')[0] : undefined) ?? undefined;
+  const title = raw ? innerText(raw) : '';
+  const candidate = title || og?.trim() || '';
+  if (!candidate) return undefined;
+  // "Article title | Site name": keep the article part when it is substantial.
+  const parts = candidate.split(/\s+[|\-–—»·:]{1,2}\s+/);
+  if (parts.length > 1) {
+    const first = parts[0]!;
+    if (first.split(/\s+/).length >= 3) return first;
+    const longest = parts.reduce((a, b) => (b.length > a.length ? b : a));
+    if (longest.split(/\s+/).length >= 3) return longest;
+  }
+  return candidate;
+}
+
+/** OBELICS DOM simplification, as far as it helps main-content detection (see README). */
+function simplify(body: Element): void {
+  for (const el of byTag(body, ...REMOVE_TAGS)) remove(el);
+  for (const el of elementsIn(body)) {
+    if (!el.parent) continue;
+    if (el.name === 'noscript') {
+      // With scripting off, <noscript> holds the real <img> of a lazy-loaded one: keep images only.
+      if (byTag(el, 'img').length > 0 && innerText(el).length < 200) unwrap(el);
+      else remove(el);
+      continue;
+    }
+    const cls = el.attribs.class ?? '';
+    if (/(^|\s)(footer|site-info)(\s|$)/.test(cls)) {
+      remove(el);
+      continue;
+    }
+    if (
+      el.name === 'div' &&
+      (CHROME_EXACT.has(cls.trim().toLowerCase()) ||
+        CHROME_EXACT.has((el.attribs.id ?? '').trim().toLowerCase()) ||
+        CHROME_EXACT.has((el.attribs.title ?? '').trim().toLowerCase()))
+    ) {
+      remove(el);
+      continue;
+    }
+    // Page-level header/footer are chrome; an article's own <header> (title, standfirst) is content.
+    if ((el.name === 'header' || el.name === 'footer') && !insideArticle(el)) remove(el);
+  }
+}
+
+function insideArticle(el: Element): boolean {
+  let p = el.parent;
+  while (p && isTag(p)) {
+    if (p.name === 'article' || p.name === 'main' || p.attribs.role === 'main') return true;
+    p = p.parent;
+  }
+  return false;
+}
+
+export function extractDocument(html: string, pageUrl: string): ExtractedDocument {
+  const $ = load(html, { scriptingEnabled: false });
+  const root = $.root()[0] as unknown as Element;
+  const htmlEl = elementChildren(root).find((e) => e.name === 'html');
+  const head = htmlEl ? elementChildren(htmlEl).find((e) => e.name === 'head') : undefined;
+  const body =
+    (htmlEl ? elementChildren(htmlEl).find((e) => e.name === 'body') : undefined) ?? htmlEl ?? root;
+  let base: URL;
+  try {
+    base = new URL(pageUrl);
+    const baseHref = head ? byTag(head, 'base')[0]?.attribs.href : undefined;
+    if (baseHref) base = new URL(baseHref, base);
+  } catch {
+    base = new URL('http://invalid.invalid/');
+  }
+  const title = pageTitle(root, head);
+  const htmlLang = htmlEl?.attribs.lang?.trim() || undefined;
+  simplify(body);
+
+  let best: { article: Element; length: number; pass: number } | undefined;
+  for (let pass = 0; pass < PASSES.length; pass++) {
+    const flags = PASSES[pass]!;
+    const copy = body.cloneNode(true) as Element;
+    const article = grabArticle(copy, flags, title);
+    cleanArticle(article, new Scorer(flags));
+    const length = innerText(article).length;
+    if (!best || length > best.length) best = { article, length, pass };
+    if (length >= ENOUGH_CHARS) break;
+  }
+  const { blocks, refused } = linearize(best!.article, base);
+  return { title, htmlLang, blocks, refusedImages: refused, pass: best!.pass };
+}

@@ -5,6 +5,9 @@ import type { JobDefinition } from '../run/job.js';
 const loaders: Record<string, () => Promise<JobDefinition>> = {
   'demo-images': async () =>
     (await import('../demo/demo-images-job.js')).demoImagesJob as unknown as JobDefinition,
+  web: async () => (await import('../crawl/web-job.js')).webJob as unknown as JobDefinition,
+  'web-pairs': async () =>
+    (await import('../crawl/web-pairs-job.js')).webPairsJob as unknown as JobDefinition,
 };
 
 /** Adds a job at run time (library users, tests). Worker processes only see jobs registered above. */

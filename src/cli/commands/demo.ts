@@ -1,14 +1,45 @@
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { defineCommand } from '../command.js';
 import { printSummary, runFlags, runJobWithProgress } from '../job-command.js';
 
 // Each step of the demo: a job run into a subfolder of --out. Steps are added as features land.
-const steps = [
+// `prepare` (optional) writes the step's generated inputs under --out and returns more job options.
+interface DemoStep {
+  dir: string;
+  job: string;
+  options: Record<string, unknown>;
+  what: string;
+  prepare?: (outDir: string) => Promise<Record<string, unknown>>;
+}
+
+const steps: DemoStep[] = [
   {
     dir: 'images',
     job: 'demo-images',
     options: { count: 96 },
     what: 'synthetic captioned images (image-text pairs)',
+  },
+  {
+    dir: 'web',
+    job: 'web',
+    options: {},
+    what: 'interleaved web documents (OBELICS layout) from a generated WARC',
+    async prepare(outDir) {
+      const { writeDemoWarc } = await import('../../demo/demo-warc.js');
+      const dir = join(outDir, 'web-input');
+      await mkdir(dir, { recursive: true });
+      const path = join(dir, 'weft-demo.warc.gz');
+      await writeDemoWarc(path);
+      return { inputs: [path] };
+    },
+  },
+  {
+    dir: 'web-pairs',
+    job: 'web-pairs',
+    options: {},
+    what: 'image–text pairs from those web documents',
+    prepare: async (outDir) => ({ documents: join(outDir, 'web') }),
   },
 ];
 
@@ -29,8 +60,9 @@ export default defineCommand({
     const results: Record<string, unknown>[] = [];
     for (const step of steps) {
       const stepFlags = { ...flags, out: join(outDir, step.dir), overwrite: true, json: false };
+      const options = { ...step.options, ...(step.prepare ? await step.prepare(outDir) : {}) };
       const summary = await runJobWithProgress(
-        { command: `demo ${step.dir}`, job: step.job, options: step.options, flags: stepFlags },
+        { command: `demo ${step.dir}`, job: step.job, options, flags: stepFlags },
         io,
       );
       printSummary(io, `demo ${step.dir}`, summary, stepFlags);

@@ -14,6 +14,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Assemble a dataset whose tasks ran separately (array jobs)',
     load: async () => (await import('./commit.js')).default,
   },
+  web: {
+    summary: 'Interleaved web documents and image–text pairs from WARC files',
+    load: async () => (await import('./web.js')).default,
+  },
   run: {
     summary: 'Run a registered job from a config file',
     load: async () => (await import('./run.js')).default,

@@ -52,23 +52,20 @@ const PASSES: GrabFlags[] = [
 ];
 const ENOUGH_CHARS = 500;
 
-function pageTitle(root: Element | undefined, head: Element | undefined): string | undefined {
+function pageTitle(root: Element, head: Element | undefined, body: Element): string | undefined {
   const og = head
     ? byTag(head, 'meta').find((m) => (m.attribs.property ?? m.attribs.name) === 'og:title')?.attribs.content
     : undefined;
-  const raw = (head ? byTag(head, 'title')[0] : root ? byTag(root, 'title')[0] : undefined) ?? undefined;
-  const title = raw ? innerText(raw) : '';
-  const candidate = title || og?.trim() || '';
+  const raw = byTag(head ?? root, 'title')[0];
+  const candidate = (raw ? innerText(raw) : '') || og?.trim() || '';
   if (!candidate) return undefined;
-  // "Article title | Site name": keep the article part when it is substantial.
+  // "Article title | Site name": keep the part a heading of the page repeats, else a substantial first part.
   const parts = candidate.split(/\s+[|\-–—»·:]{1,2}\s+/);
-  if (parts.length > 1) {
-    const first = parts[0]!;
-    if (first.split(/\s+/).length >= 3) return first;
-    const longest = parts.reduce((a, b) => (b.length > a.length ? b : a));
-    if (longest.split(/\s+/).length >= 3) return longest;
-  }
-  return candidate;
+  if (parts.length === 1) return candidate;
+  const headings = new Set(byTag(body, 'h1', 'h2').map((h) => innerText(h).toLowerCase()));
+  const repeated = parts.find((part) => headings.has(part.toLowerCase()));
+  if (repeated) return repeated;
+  return parts[0]!.length >= 15 ? parts[0] : candidate;
 }
 
 /** OBELICS DOM simplification, as far as it helps main-content detection (see README). */
@@ -125,7 +122,7 @@ export function extractDocument(html: string, pageUrl: string): ExtractedDocumen
   } catch {
     base = new URL('http://invalid.invalid/');
   }
-  const title = pageTitle(root, head);
+  const title = pageTitle(root, head, body);
   const htmlLang = htmlEl?.attribs.lang?.trim() || undefined;
   simplify(body);
 

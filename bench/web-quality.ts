@@ -32,7 +32,6 @@ async function trafilatura(): Promise<{ p: number; r: number; f1: number; pages:
   let tp = 0;
   let fn = 0;
   let fp = 0;
-  let tn = 0;
   let pages = 0;
   for (const [url, entry] of Object.entries(eval_)) {
     const html = await readFile(join(dir, entry.file), 'utf8');
@@ -52,7 +51,7 @@ async function trafilatura(): Promise<{ p: number; r: number; f1: number; pages:
       if (text.includes(normalize(s))) {
         fp++;
         leaked.push(s);
-      } else tn++;
+      }
     }
     if (verbose && (missed.length || leaked.length))
       console.log(

@@ -37,7 +37,7 @@ export const WebOptions = z.strictObject({
 });
 export type WebOptions = z.output<typeof WebOptions>;
 
-const WARC_GLOB = '**/*.{warc,arc,warc.gz,arc.gz,WARC,ARC,WARC.GZ,ARC.GZ}';
+const WARC_GLOB = '**/*.{warc,arc,warc.gz,arc.gz,warc.lz4,WARC,ARC,WARC.GZ,ARC.GZ}';
 
 /** Expands the inputs to a sorted, de-duplicated list of absolute file paths. */
 export async function expandWarcInputs(inputs: readonly string[], cwd = process.cwd()): Promise<string[]> {

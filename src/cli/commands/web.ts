@@ -21,7 +21,7 @@ export default defineCommand({
   },
   positionals: {
     name: 'INPUTS...',
-    description: 'WARC/ARC files (.warc, .warc.gz, .arc), directories or globs',
+    description: 'WARC/ARC files (.warc, .warc.gz, .warc.lz4, .arc), directories or globs',
     min: 1,
   },
   examples: [

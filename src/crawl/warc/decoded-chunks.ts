@@ -3,6 +3,7 @@
 // offsets. Small members inflate in one native call; large or truncated ones stream with bounded memory.
 import { open } from 'node:fs/promises';
 import { createInflateRaw, inflateRawSync } from 'node:zlib';
+import { decodeFrame, LZ4_MAGIC, Lz4Error } from './lz4-frames.js';
 
 /** A stretch of the file that decodes on its own: a gzip member, or the whole file when it is plain. */
 export interface Member {
@@ -18,7 +19,13 @@ export interface Member {
 export type DecodedEvent =
   | { kind: 'data'; data: Buffer; member: Member }
   /** Decoding broke here: bytes were lost, and data after this event starts at a fresh member. */
-  | { kind: 'break'; reason: 'truncated_gzip_member' | 'corrupt_gzip_member'; offset: number };
+  | { kind: 'break'; reason: BreakReason; offset: number };
+
+export type BreakReason =
+  | 'truncated_gzip_member'
+  | 'corrupt_gzip_member'
+  | 'truncated_lz4_frame'
+  | 'corrupt_lz4_frame';
 
 export interface DecodeOptions {
   /** Members whose compressed size fits this window inflate in one call; larger ones stream. */
@@ -27,7 +34,7 @@ export interface DecodeOptions {
   readBytes?: number;
 }
 
-export type FileFormat = 'plain' | 'gzip';
+export type FileFormat = 'plain' | 'gzip' | 'lz4';
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b, 0x08]);
 
@@ -101,9 +108,10 @@ function gzipHeaderLength(b: Buffer): number {
 export async function detectFormat(path: string): Promise<FileFormat> {
   const fd = await open(path, 'r');
   try {
-    const head = Buffer.alloc(3);
-    const { bytesRead } = await fd.read(head, 0, 3, 0);
-    return bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b ? 'gzip' : 'plain';
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await fd.read(head, 0, 4, 0);
+    if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+    return bytesRead >= 4 && head.readUInt32LE(0) === LZ4_MAGIC ? 'lz4' : 'plain';
   } finally {
     await fd.close();
   }
@@ -118,7 +126,11 @@ export async function* decodedChunks(
   const fd = await open(path, 'r');
   try {
     const win = new Window(fd, readBytes);
-    await win.fill(3);
+    await win.fill(4);
+    if (win.len >= 4 && win.buf.readUInt32LE(0) === LZ4_MAGIC) {
+      yield* lz4Frames(win, fastPathBytes);
+      return;
+    }
     if (!(win.len >= 2 && win.buf[0] === 0x1f && win.buf[1] === 0x8b)) {
       const member: Member = {
         compressedStart: 0,
@@ -346,4 +358,54 @@ async function* streamMember(
   member.compressedEnd = Math.min(deflateEnd + 8, fileSize);
   member.decodedEnd = decodedPos;
   return { decodedPos, deflateEnd, fileSize };
+}
+
+/** LZ4 frames (one per record, as FastWARC writes them), each decoded whole. */
+async function* lz4Frames(win: Window, windowBytes: number): AsyncGenerator<DecodedEvent> {
+  let decodedPos = 0;
+  let at = 0;
+  const maxFrameOutput = 512 << 20;
+  while (true) {
+    win.seek(at);
+    let want = Math.min(windowBytes, 1 << 20);
+    await win.fill(want);
+    if (win.len === 0) return;
+    const magic = win.len >= 4 ? win.buf.readUInt32LE(0) : 0;
+    if ((magic & 0xfffffff0) === 0x184d2a50 && win.len >= 8) {
+      at += 8 + win.buf.readUInt32LE(4); // skippable frame
+      continue;
+    }
+    let frame: { data: Buffer; length: number } | undefined;
+    let failure: Lz4Error | undefined;
+    while (true) {
+      try {
+        frame = decodeFrame(win.view(), 0, maxFrameOutput);
+        break;
+      } catch (error) {
+        if (!(error instanceof Lz4Error)) throw error;
+        if (error.truncated && !win.eof && want < maxFrameOutput) {
+          want *= 2;
+          await win.fill(want);
+          continue;
+        }
+        failure = error;
+        break;
+      }
+    }
+    if (!frame) {
+      const reason = failure?.truncated ? 'truncated_lz4_frame' : 'corrupt_lz4_frame';
+      yield { kind: 'break', reason, offset: at };
+      return;
+    }
+    const member: Member = {
+      compressedStart: at,
+      compressedEnd: at + frame.length,
+      decodedStart: decodedPos,
+      decodedEnd: decodedPos + frame.data.length,
+      identity: false,
+    };
+    decodedPos += frame.data.length;
+    if (frame.data.length > 0) yield { kind: 'data', data: frame.data, member };
+    at += frame.length;
+  }
 }

@@ -2,7 +2,7 @@
 // with its type, headers, block and the file range that holds it; every broken one comes out as a
 // named problem, and parsing resumes at the next record start whenever one can be found.
 import { ByteQueue } from './byte-queue.js';
-import type { DecodedEvent, Member } from './decoded-chunks.js';
+import type { BreakReason, DecodedEvent, Member } from './decoded-chunks.js';
 import { normalizeWarcDate } from './warc-date.js';
 
 export interface WarcRecord {
@@ -28,6 +28,8 @@ export type WarcProblem =
   | 'truncated_record'
   | 'truncated_gzip_member'
   | 'corrupt_gzip_member'
+  | 'truncated_lz4_frame'
+  | 'corrupt_lz4_frame'
   | 'bad_warc_header'
   | 'bad_arc_header'
   | 'bad_record_length'
@@ -52,7 +54,7 @@ class Input {
   readonly queue = new ByteQueue();
   members: Member[] = [];
   eof = false;
-  brk: { reason: 'truncated_gzip_member' | 'corrupt_gzip_member'; offset: number } | undefined;
+  brk: { reason: BreakReason; offset: number } | undefined;
   constructor(private readonly it: AsyncIterator<DecodedEvent>) {}
 
   /** Pulls one decoded event; false when nothing more can come before the break or end is handled. */
@@ -165,7 +167,7 @@ export async function* parseWarc(
     input.brk = undefined;
     q.clear();
     // A truncated member at the very end with nothing of a record in it loses nothing worth a reason.
-    return inRecord || brk.reason === 'corrupt_gzip_member'
+    return inRecord || brk.reason.startsWith('corrupt')
       ? { kind: 'problem', reason: brk.reason, offset: brk.offset }
       : undefined;
   }

@@ -130,3 +130,66 @@ export function wrap(nodes: AnyNode[], name: string): Element | undefined {
   relink(parent);
   return wrapper;
 }
+
+/** Deep copy of an element (iterative: domhandler's cloneNode recurses and overflows on deep pages). */
+export function cloneTree(root: Element): Element {
+  const copy = new Element(root.name, { ...root.attribs }, []);
+  const stack: [Element, Element][] = [[root, copy]];
+  while (stack.length > 0) {
+    const [from, to] = stack.pop()!;
+    const kids: AnyNode[] = [];
+    for (const child of from.children) {
+      if (isTag(child)) {
+        const c = new Element(child.name, { ...child.attribs }, [], child.type);
+        stack.push([child, c]);
+        kids.push(c);
+      } else kids.push(child.cloneNode(false) as AnyNode);
+    }
+    to.children = kids;
+    relink(to);
+  }
+  return copy;
+}
+
+/** OBELICS un-nesting: an element whose only content is one element of the same tag is replaced by it. */
+export function unnest(root: ParentNode): void {
+  for (const el of elementsIn(root)) {
+    const parent = el.parent;
+    if (!parent || !isTag(parent) || parent.name !== el.name) continue;
+    const only = parent.children.every((c) => c === el || (isText(c) && c.data.trim() === ''));
+    if (only) unwrap(parent);
+  }
+}
+
+/**
+ * Flattens everything nested deeper than `maxDepth` into its ancestor at that depth, keeping text,
+ * images and line breaks in order. Real pages stay far shallower; hostile ones would otherwise make every
+ * subtree walk quadratic.
+ */
+export function flattenDeep(root: ParentNode, maxDepth: number): number {
+  let flattened = 0;
+  const stack: [AnyNode, number][] = root.children.map((c) => [c, 1] as [AnyNode, number]);
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (!isTag(node)) continue;
+    if (depth < maxDepth) {
+      for (const child of node.children) stack.push([child, depth + 1]);
+      continue;
+    }
+    const kept: AnyNode[] = [];
+    const inner: AnyNode[] = [...node.children].reverse();
+    while (inner.length > 0) {
+      const n = inner.pop()!;
+      if (isText(n) || (isTag(n) && (n.name === 'img' || n.name === 'br'))) {
+        if (isTag(n)) n.children = [];
+        kept.push(n);
+      } else if (isTag(n)) {
+        flattened++;
+        for (let i = n.children.length - 1; i >= 0; i--) inner.push(n.children[i]!);
+      }
+    }
+    node.children = kept;
+    relink(node);
+  }
+  return flattened;
+}

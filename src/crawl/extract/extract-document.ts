@@ -4,7 +4,19 @@
 import { load } from 'cheerio';
 import type { Block } from '../../records/web-document.js';
 import { cleanArticle } from './article-cleanup.js';
-import { byTag, type Element, elementChildren, elementsIn, innerText, isTag, remove, unwrap } from './dom.js';
+import {
+  byTag,
+  cloneTree,
+  type Element,
+  elementChildren,
+  elementsIn,
+  flattenDeep,
+  innerText,
+  isTag,
+  remove,
+  unnest,
+  unwrap,
+} from './dom.js';
 import type { ImageRefusal } from './images.js';
 import { linearize } from './linearize.js';
 import { type GrabFlags, grabArticle, Scorer } from './main-content.js';
@@ -51,6 +63,8 @@ const PASSES: GrabFlags[] = [
   { stripUnlikely: false, weightClasses: false, cleanConditionally: false },
 ];
 const ENOUGH_CHARS = 500;
+/** Deeper markup is flattened (content kept); see flattenDeep. */
+const MAX_NESTING = 120;
 
 function pageTitle(root: Element, head: Element | undefined, body: Element): string | undefined {
   const og = head
@@ -70,6 +84,7 @@ function pageTitle(root: Element, head: Element | undefined, body: Element): str
 
 /** OBELICS DOM simplification, as far as it helps main-content detection (see README). */
 function simplify(body: Element): void {
+  flattenDeep(body, MAX_NESTING);
   for (const el of byTag(body, ...REMOVE_TAGS)) remove(el);
   for (const el of elementsIn(body)) {
     if (!el.parent) continue;
@@ -96,6 +111,7 @@ function simplify(body: Element): void {
     // Page-level header/footer are chrome; an article's own <header> (title, standfirst) is content.
     if ((el.name === 'header' || el.name === 'footer') && !insideArticle(el)) remove(el);
   }
+  unnest(body);
 }
 
 function insideArticle(el: Element): boolean {
@@ -129,7 +145,7 @@ export function extractDocument(html: string, pageUrl: string): ExtractedDocumen
   let best: { article: Element; length: number; pass: number } | undefined;
   for (let pass = 0; pass < PASSES.length; pass++) {
     const flags = PASSES[pass]!;
-    const copy = body.cloneNode(true) as Element;
+    const copy = cloneTree(body);
     const article = grabArticle(copy, flags, title);
     cleanArticle(article, new Scorer(flags));
     const length = innerText(article).length;

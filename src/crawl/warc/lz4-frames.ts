@@ -60,7 +60,11 @@ const BLOCK_SIZES: Record<number, number> = { 4: 64 << 10, 5: 256 << 10, 6: 1 <<
  * Decodes the frame starting at `at` in `buf`. Returns the decoded bytes and the frame's length, or throws
  * Lz4Error (`truncated` when `buf` ends inside the frame).
  */
-export function decodeFrame(buf: Buffer, at: number, maxOutputBytes: number): { data: Buffer; length: number } {
+export function decodeFrame(
+  buf: Buffer,
+  at: number,
+  maxOutputBytes: number,
+): { data: Buffer; length: number } {
   const need = (n: number) => {
     if (at + n > buf.length) throw new Lz4Error('frame cut short', true);
   };

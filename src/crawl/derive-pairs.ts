@@ -45,7 +45,6 @@ export function captionProblem(
   const t = text.replace(/\s+/g, ' ').trim();
   if (t === '') return 'no_caption';
   if (t.length > MAX_CAPTION_CHARS) return 'long_caption';
-  if (GENERIC.test(t)) return 'generic_caption';
   const norm = normalized(t);
   if (
     FILE_EXT.test(t) ||
@@ -55,6 +54,7 @@ export function captionProblem(
   )
     return 'filename_caption';
   if (!/\s/.test(t) && /[_-]/.test(t) && !CJK.test(t)) return 'filename_caption';
+  if (GENERIC.test(t)) return 'generic_caption';
   const letters = (t.match(/\p{L}/gu) ?? []).length;
   const words = t.split(' ').length;
   const short = CJK.test(t) ? letters < 4 : words < 3 || letters < 10;

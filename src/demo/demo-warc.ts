@@ -31,7 +31,7 @@ const RIVER = chrome(
 <figure><img src="/img/river-640.jpg" srcset="/img/river-640.jpg 640w, /img/river-1280.jpg 1280w" width="640" height="427" alt="river-640.jpg"><figcaption>Morning mist over the river near the old lock, seen from the towpath.</figcaption></figure>
 <p>By the second bridge the mist had lifted, and the herons were standing in the shallows as if they had been placed there for a painting. Cyclists passed us in small groups, nodding, and a rowing crew slid by, the cox calling the stroke in a low voice that carried across the water.</p>
 <p><img class="lazy" src="/static/blank.gif" data-src="/img/lock-keeper.jpg" width="800" height="533" alt="The lock keeper's cottage with its coffee window open"></p>
-<p>The cottage is the halfway point. The coffee is strong, the cake is whatever the lock keeper baked that morning, and the bench outside faces the weir, where the water drops a metre and a half with a sound that makes conversation pleasantly difficult.</p>
+<p>The cottage is the halfway point. The coffee is strong, the cake is whatever the lock keeper baked that morning, and the bench outside faces the weir, where the water drops a metre and a half with a sound that makes conversation pleasantly difficult. <img src="/wp-includes/images/smilies/simple-smile.png" class="wp-smiley" alt=":)"></p>
 <p>The last stretch runs through water meadows that flood every winter. In May they are full of buttercups, and the path is raised on a low causeway so that walkers can keep their feet dry while the cattle graze on either side.</p>
 ${SHARE}
 <div class="related-posts"><h3>Related posts</h3><ul><li><a href="/p/4">Five canal walks</a></li><li><a href="/p/5">The best riverside cafés</a></li></ul></div>
@@ -47,7 +47,7 @@ const RECIPE = chrome(
 <p><img src="/img/IMG_2041.jpg" alt="IMG_2041.jpg" width="900" height="600"></p>
 <p>Für den Teig 250 g Mehl, 125 g Butter, 80 g Zucker, ein Ei und eine Prise Salz rasch verkneten und eine Stunde kühlen. Die Äpfel schälen, vierteln und auf der Oberseite mehrmals einschneiden, damit sie beim Backen fächerförmig aufgehen.</p>
 <figure><img src="/img/apfelkuchen.jpg" alt="Ein frisch gebackener Apfelkuchen auf einem Holzbrett" width="900" height="600"></figure>
-<p>Bei 180 °C etwa 45 Minuten backen, bis der Rand goldbraun ist. Der Kuchen schmeckt lauwarm mit Schlagsahne am besten; die Zutaten kosten zusammen weniger als 6 €.</p>
+<p><img src="https://vg04.met.vgwort.de/na/4a1b2c3d4e5f" width="1" height="1" alt="">Bei 180 °C etwa 45 Minuten backen, bis der Rand goldbraun ist. Der Kuchen schmeckt lauwarm mit Schlagsahne am besten; die Zutaten kosten zusammen weniger als 6 €.</p>
 ${SHARE}</article>`,
   'de',
   'Großmutters Apfelkuchen',

@@ -17,7 +17,7 @@ type Identifier = {
 let identifier: Promise<Identifier> | undefined;
 
 /** Bytes of text CLD3 looks at: enough for a stable guess, bounded for speed. */
-const MAX_SAMPLE_CHARS = 4000;
+const MAX_SAMPLE_CHARS = 1500;
 const MIN_SAMPLE_CHARS = 20;
 
 export function languageIdentifier(): Promise<Identifier> {

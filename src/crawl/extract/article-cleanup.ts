@@ -11,6 +11,7 @@ import {
   isTag,
   linkDensity,
   remove,
+  shortInnerText,
 } from './dom.js';
 import type { Scorer } from './main-content.js';
 import { BOILERPLATE_TEXT, CONSENT_TEXT, SHARE } from './patterns.js';
@@ -97,8 +98,8 @@ function cleanConditionally(root: Element, tag: string, scorer: Scorer): void {
 function removeChromeBlocks(root: Element): void {
   for (const el of elementsIn(root).reverse()) {
     if (!el.parent) continue;
-    const text = innerText(el);
-    if (text.length === 0) continue;
+    const text = shortInnerText(el, 4000);
+    if (text === undefined || text.length === 0) continue;
     const hasImage = byTag(el, 'img').length > 0;
     if (text.length < 60 && BOILERPLATE_TEXT.test(text) && !hasImage && el.name !== 'p' && el.name !== 'td') {
       remove(el);

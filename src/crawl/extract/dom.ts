@@ -57,21 +57,63 @@ export function textOf(node: AnyNode): string {
   return parts.join('');
 }
 
+/**
+ * `innerText`, or undefined as soon as the raw text passes `maxRawChars` (cheap on big containers when
+ * only short blocks matter).
+ */
+export function shortInnerText(node: AnyNode, maxRawChars: number): string | undefined {
+  const parts: string[] = [];
+  let length = 0;
+  const stack: AnyNode[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (isText(n)) {
+      length += n.data.length;
+      if (length > maxRawChars) return undefined;
+      parts.push(n.data);
+    } else if (isTag(n)) {
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+    }
+  }
+  return parts.join('').replace(/\s+/g, ' ').trim();
+}
+
 /** Text with runs of whitespace collapsed and trimmed. */
 export function innerText(node: AnyNode): string {
   return textOf(node).replace(/\s+/g, ' ').trim();
 }
 
 /** Share of the element's text that sits inside links (fragment links count less, as in Readability). */
-export function linkDensity(el: Element, textLength = innerText(el).length): number {
-  if (textLength === 0) return 0;
-  let linkLength = 0;
-  for (const a of byTag(el, 'a')) {
-    const href = a.attribs.href ?? '';
-    const coefficient = href.startsWith('#') ? 0.3 : 1;
-    linkLength += innerText(a).length * coefficient;
+export function linkDensity(el: Element, textLength?: number): number {
+  // One walk: whitespace-collapsed length of all text, and of text under <a> (weighted by its href).
+  let total = 0;
+  let linked = 0;
+  const stack: [AnyNode, number][] = [[el, 0]];
+  while (stack.length > 0) {
+    const [n, weight] = stack.pop()!;
+    if (isText(n)) {
+      const len = n.data.replace(/\s+/g, ' ').length;
+      total += len;
+      linked += len * weight;
+    } else if (isTag(n)) {
+      const w = n.name === 'a' ? ((n.attribs.href ?? '').startsWith('#') ? 0.3 : 1) : weight;
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push([n.children[i]!, w]);
+    }
   }
-  return linkLength / textLength;
+  const length = textLength ?? total;
+  return length === 0 ? 0 : Math.min(1, linked / length);
+}
+
+/** True when the subtree holds any non-whitespace text (stops at the first). */
+export function hasText(node: AnyNode): boolean {
+  const stack: AnyNode[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (isText(n)) {
+      if (/\S/.test(n.data)) return true;
+    } else if (isTag(n)) for (const c of n.children) stack.push(c);
+  }
+  return false;
 }
 
 export function hasAncestor(el: Element, names: Set<string>, maxDepth = 3): boolean {
@@ -129,26 +171,6 @@ export function wrap(nodes: AnyNode[], name: string): Element | undefined {
   relink(wrapper);
   relink(parent);
   return wrapper;
-}
-
-/** Deep copy of an element (iterative: domhandler's cloneNode recurses and overflows on deep pages). */
-export function cloneTree(root: Element): Element {
-  const copy = new Element(root.name, { ...root.attribs }, []);
-  const stack: [Element, Element][] = [[root, copy]];
-  while (stack.length > 0) {
-    const [from, to] = stack.pop()!;
-    const kids: AnyNode[] = [];
-    for (const child of from.children) {
-      if (isTag(child)) {
-        const c = new Element(child.name, { ...child.attribs }, [], child.type);
-        stack.push([child, c]);
-        kids.push(c);
-      } else kids.push(child.cloneNode(false) as AnyNode);
-    }
-    to.children = kids;
-    relink(to);
-  }
-  return copy;
 }
 
 /** OBELICS un-nesting: an element whose only content is one element of the same tag is replaced by it. */

@@ -7,6 +7,7 @@ import {
   Element,
   elementChildren,
   hasAncestor,
+  hasText,
   innerText,
   isTag,
   isText,
@@ -86,7 +87,7 @@ function textSimilarity(a: string, b: string): number {
 }
 
 function isWithoutContent(el: Element): boolean {
-  if (innerText(el) !== '') return false;
+  if (hasText(el)) return false;
   const kids = elementChildren(el);
   return kids.length === 0 || kids.every((k) => k.name === 'br' || k.name === 'hr');
 }

@@ -38,50 +38,56 @@ export type FileFormat = 'plain' | 'gzip' | 'lz4';
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b, 0x08]);
 
-/** Sequential reader over a file handle with a growable window at the current position. */
+/** Sequential reader over a file handle with a window at the current position (moved, not copied). */
 class Window {
-  buf: Buffer;
-  start = 0; // file offset of buf[0]
+  private buf: Buffer;
+  private off = 0; // index in buf of the window's first byte
+  start = 0; // file offset of the window's first byte
   len = 0;
   eof = false;
+  readonly size: number;
   constructor(
     private readonly fd: Awaited<ReturnType<typeof open>>,
     size: number,
   ) {
     this.buf = Buffer.allocUnsafe(size);
+    this.size = size;
   }
-  /** Moves the window to file offset `at` (forward), dropping what lies before it. */
+  /** Moves the window to file offset `at`, keeping what it already holds from there on. */
   seek(at: number): void {
     const skip = at - this.start;
     if (skip >= 0 && skip <= this.len) {
-      this.buf.copyWithin(0, skip, this.len);
+      this.off += skip;
       this.len -= skip;
     } else {
+      this.off = 0;
       this.len = 0;
       this.eof = false;
     }
     this.start = at;
   }
-  /** Reads until the window holds `want` bytes or the file ends; grows the buffer if needed. */
+  /** Reads until the window holds `want` bytes or the file ends; compacts or grows the buffer as needed. */
   async fill(want: number): Promise<void> {
-    if (want > this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(want, this.buf.length * 2));
-      this.buf.copy(bigger, 0, 0, this.len);
-      this.buf = bigger;
+    if (this.len >= want || this.eof) return;
+    if (this.off + want > this.buf.length) {
+      const target =
+        want > this.buf.length ? Buffer.allocUnsafe(Math.max(want, this.buf.length * 2)) : this.buf;
+      this.buf.copy(target, 0, this.off, this.off + this.len);
+      this.buf = target;
+      this.off = 0;
     }
     while (this.len < want && !this.eof) {
-      const { bytesRead } = await this.fd.read(
-        this.buf,
-        this.len,
-        this.buf.length - this.len,
-        this.start + this.len,
-      );
+      const end = this.off + this.len;
+      const { bytesRead } = await this.fd.read(this.buf, end, this.buf.length - end, this.start + this.len);
       if (bytesRead === 0) this.eof = true;
       this.len += bytesRead;
     }
   }
   view(from = 0): Buffer {
-    return this.buf.subarray(from, this.len);
+    return this.buf.subarray(this.off + from, this.off + this.len);
+  }
+  byte(i: number): number | undefined {
+    return i < this.len ? this.buf[this.off + i] : undefined;
   }
 }
 
@@ -121,17 +127,17 @@ export async function* decodedChunks(
   path: string,
   options: DecodeOptions = {},
 ): AsyncGenerator<DecodedEvent> {
-  const readBytes = options.readBytes ?? 1 << 20;
+  const readBytes = options.readBytes ?? 4 << 20;
   const fastPathBytes = options.fastPathBytes ?? 4 << 20;
   const fd = await open(path, 'r');
   try {
     const win = new Window(fd, readBytes);
     await win.fill(4);
-    if (win.len >= 4 && win.buf.readUInt32LE(0) === LZ4_MAGIC) {
+    if (win.len >= 4 && win.view().readUInt32LE(0) === LZ4_MAGIC) {
       yield* lz4Frames(win, fastPathBytes);
       return;
     }
-    if (!(win.len >= 2 && win.buf[0] === 0x1f && win.buf[1] === 0x8b)) {
+    if (!(win.byte(0) === 0x1f && win.byte(1) === 0x8b)) {
       const member: Member = {
         compressedStart: 0,
         compressedEnd: undefined,
@@ -165,9 +171,9 @@ async function* gzipMembers(
   let at = 0;
   while (true) {
     win.seek(at);
-    await win.fill(Math.min(win.buf.length, 64 << 10));
+    await win.fill(64 << 10);
     if (win.len === 0) return;
-    if (win.buf[0] !== 0x1f || win.buf[1] !== 0x8b || win.buf[2] !== 0x08) {
+    if (win.byte(0) !== 0x1f || win.byte(1) !== 0x8b || win.byte(2) !== 0x08) {
       // Not a member start: padding or garbage. Resume at the next member, if any.
       const next = await findMagic(win, at + 1);
       if (next < 0) {
@@ -194,7 +200,7 @@ async function* gzipMembers(
     };
     // Fast path: the whole member is in the window, so one native call inflates it.
     let fast: { data: Buffer; consumed: number } | 'stream' | 'corrupt' = 'stream';
-    let windowBytes = Math.min(win.buf.length, 1 << 20);
+    let windowBytes = Math.min(win.size >> 2, 256 << 10);
     while (true) {
       await win.fill(windowBytes);
       try {
@@ -259,7 +265,7 @@ async function findMagic(win: Window, from: number): Promise<number> {
   let at = from;
   while (true) {
     win.seek(at);
-    await win.fill(Math.min(win.buf.length, 1 << 20));
+    await win.fill(Math.min(win.size, 1 << 20));
     if (win.len < 3) return -1;
     const i = win.view().indexOf(GZIP_MAGIC);
     if (i >= 0) return win.start + i;
@@ -370,9 +376,9 @@ async function* lz4Frames(win: Window, windowBytes: number): AsyncGenerator<Deco
     let want = Math.min(windowBytes, 1 << 20);
     await win.fill(want);
     if (win.len === 0) return;
-    const magic = win.len >= 4 ? win.buf.readUInt32LE(0) : 0;
+    const magic = win.len >= 4 ? win.view().readUInt32LE(0) : 0;
     if ((magic & 0xfffffff0) === 0x184d2a50 && win.len >= 8) {
-      at += 8 + win.buf.readUInt32LE(4); // skippable frame
+      at += 8 + win.view().readUInt32LE(4); // skippable frame
       continue;
     }
     let frame: { data: Buffer; length: number } | undefined;

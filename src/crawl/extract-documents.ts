@@ -58,7 +58,11 @@ export function extractDocuments(options: ExtractDocumentsOptions): Stage<HtmlPa
         };
         if (extracted.title) doc.title = extracted.title;
         if (page.crawlDate) doc.crawlDate = page.crawlDate;
-        const guess = await identifyLanguage(text);
+        const guess = await identifyLanguage(text).catch((error: Error) => {
+          ctx.stats.count('language_id_failed');
+          ctx.log.warn('language identification failed', { url: page.url, error: error.message });
+          return undefined;
+        });
         if (guess) {
           doc.language = guess.language;
           doc.languageScore = Math.round(guess.score * 10_000) / 10_000;

@@ -18,7 +18,7 @@ console.log(
 );
 const r = await readabilityScores(corpora, log);
 console.log(
-  `readability test pages (${r.pages} pages): 4-gram shingle precision ${r.precision.toFixed(3)}, recall ${r.recall.toFixed(3)}, F1 ${r.f1.toFixed(3)} (mean per page; goal ≥ 0.95); pages with F1 < 0.9: ${r.pagesBelow90}`,
+  `readability test pages (${r.pages} pages): 4-gram shingle precision ${r.precision.toFixed(3)}, recall ${r.recall.toFixed(3)}, F1 ${r.f1.toFixed(3)} (mean per page; goal ≥ 0.95); pages with F1 < 0.9: ${r.pagesBelow90}; F1 against plain .text() of expected.html: ${r.rawF1.toFixed(3)}`,
 );
 console.log(
   `readability images: ${r.imagesKept}/${r.imagesExpected} kept in order = ${((100 * r.imagesKept) / r.imagesExpected).toFixed(1)}% (goal ≥ 90%)`,

@@ -145,7 +145,7 @@ function previousImage(img: Element): Element | undefined {
   return prev && isTag(prev) && prev.name === 'img' ? prev : undefined;
 }
 
-/** Lines of ≤ 40 characters that occur 3 or more times in a document are per-item chrome. */
+/** Lines of ≤ 40 characters that occur 4 or more times in a document are per-item chrome. */
 function dropRepeatedShortLines(blocks: Block[]): Block[] {
   const counts = new Map<string, number>();
   for (const b of blocks) {
@@ -155,7 +155,7 @@ function dropRepeatedShortLines(blocks: Block[]): Block[] {
       if (l.length > 0 && l.length <= 40) counts.set(l, (counts.get(l) ?? 0) + 1);
     }
   }
-  const repeated = new Set([...counts].filter(([, n]) => n >= 3).map(([l]) => l));
+  const repeated = new Set([...counts].filter(([, n]) => n >= 4).map(([l]) => l));
   if (repeated.size === 0) return blocks;
   const out: Block[] = [];
   for (const b of blocks) {

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { load } from 'cheerio';
 import { WARCParser } from 'warcio';
 import { extractDocument, HTML_PARSER_OPTIONS } from '../src/crawl/extract/extract-document.js';
@@ -93,8 +94,8 @@ async function readThroughput(): Promise<void> {
   const weft = await best(rounds, () => weftRead(path));
   const warcio = await best(1, () => warcioRead(path));
   const decodedMb = weft.result.bytes / 1e6;
-  const line = (name: string, t: Timing<unknown>) =>
-    `  ${name.padEnd(22)} wall ${(t.ms / 1000).toFixed(2)} s (${(mb / (t.ms / 1000)).toFixed(1)} MB/s), cpu ${(t.cpuMs / 1000).toFixed(2)} s (${(mb / (t.cpuMs / 1000)).toFixed(1)} MB/s of gzip input)`;
+  const line = (name: string, t: Timing<unknown>, size = mb) =>
+    `  ${name.padEnd(22)} wall ${(t.ms / 1000).toFixed(2)} s (${(size / (t.ms / 1000)).toFixed(1)} MB/s), cpu ${(t.cpuMs / 1000).toFixed(2)} s (${(size / (t.cpuMs / 1000)).toFixed(1)} MB/s of gzip input)`;
   console.log(
     `WARC read: ${mb.toFixed(1)} MB per-record gzip (${copies} × the Common Crawl excerpt), best of ${rounds}`,
   );
@@ -109,6 +110,24 @@ async function readThroughput(): Promise<void> {
   console.log(line('warcio.js 2.4 (pako)', warcio));
   console.log(
     `  warcio.js takes ${(warcio.cpuMs / weft.cpuMs).toFixed(1)}× weft's cpu time for the same records`,
+  );
+
+  // Whole-file gzip (one member): weft streams it instead of inflating member by member.
+  const wholePath = join(tmp, 'cc-excerpt-repeated-whole.warc.gz');
+  await writeFile(
+    wholePath,
+    gzipSync(gunzipSync(readFileSync(path).subarray(0, source.length * (copies >> 1)))),
+  );
+  const wholeMb = statSync(wholePath).size / 1e6;
+  const wholeGzip = await best(rounds, () => gzipDc(wholePath));
+  const wholeWeft = await best(rounds, () => weftRead(wholePath));
+  console.log(
+    `WARC read, whole-file gzip: ${wholeMb.toFixed(1)} MB (${copies >> 1} copies in one gzip member)`,
+  );
+  console.log(line('gzip -dc (anchor)', wholeGzip, wholeMb));
+  console.log(line('weft read-warc', wholeWeft, wholeMb));
+  console.log(
+    `  ratio weft / gzip -dc speed: ${(wholeGzip.cpuMs / wholeWeft.cpuMs).toFixed(2)} by cpu time, ${(wholeGzip.ms / wholeWeft.ms).toFixed(2)} by wall time`,
   );
   await rm(tmp, { recursive: true, force: true });
 }

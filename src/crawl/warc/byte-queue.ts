@@ -21,20 +21,25 @@ export class ByteQueue {
     const first = this.chunks[0];
     if (!first) return Buffer.alloc(0);
     if (first.length - this.head >= want) return first.subarray(this.head, this.head + want);
-    // Merge enough chunks to cover `want`, and keep the merged buffer so the next peek is free.
+    // Merge just the bytes needed to cover `want` into one buffer; the rest of the last chunk stays.
     const parts: Buffer[] = [];
     let have = 0;
     let i = 0;
     while (have < want) {
       const c = i === 0 ? this.chunks[0]!.subarray(this.head) : this.chunks[i]!;
-      parts.push(c);
-      have += c.length;
+      const take = Math.min(c.length, want - have);
+      parts.push(take === c.length ? c : c.subarray(0, take));
+      have += take;
+      if (take < c.length) {
+        this.chunks[i] = c.subarray(take);
+        break;
+      }
       i++;
     }
     const merged = Buffer.concat(parts, have);
     this.chunks.splice(0, i, merged);
     this.head = 0;
-    return merged.subarray(0, want);
+    return merged;
   }
 
   /** Drops `n` bytes from the front. */

@@ -28,7 +28,7 @@ export type BreakReason =
   | 'corrupt_lz4_frame';
 
 export interface DecodeOptions {
-  /** Members whose compressed size fits this window inflate in one call; larger ones stream. */
+  /** Members whose compressed size fits this window (default 256 KiB) inflate in one call; larger ones stream. */
   fastPathBytes?: number;
   /** Bytes read from disk at a time. */
   readBytes?: number;
@@ -128,7 +128,7 @@ export async function* decodedChunks(
   options: DecodeOptions = {},
 ): AsyncGenerator<DecodedEvent> {
   const readBytes = options.readBytes ?? 4 << 20;
-  const fastPathBytes = options.fastPathBytes ?? 4 << 20;
+  const fastPathBytes = options.fastPathBytes ?? 256 << 10;
   const fd = await open(path, 'r');
   try {
     const win = new Window(fd, readBytes);
@@ -200,25 +200,17 @@ async function* gzipMembers(
     };
     // Fast path: the whole member is in the window, so one native call inflates it.
     let fast: { data: Buffer; consumed: number } | 'stream' | 'corrupt' = 'stream';
-    let windowBytes = Math.min(win.size >> 2, 256 << 10);
-    while (true) {
-      await win.fill(windowBytes);
-      try {
-        const result = inflateRawSync(win.view(headerLen), {
-          info: true,
-          maxOutputLength: 64 << 20,
-        }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
-        fast = { data: result.buffer, consumed: result.engine.bytesWritten };
-        break;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'Z_BUF_ERROR' && !win.eof && windowBytes < fastPathBytes) {
-          windowBytes *= 2;
-          continue;
-        }
-        fast = code === 'Z_BUF_ERROR' || code === 'ERR_BUFFER_TOO_LARGE' ? 'stream' : 'corrupt';
-        break;
-      }
+    // One try on a window of `fastPathBytes`: Common Crawl records fit; a bigger member streams.
+    await win.fill(Math.min(win.size >> 1, fastPathBytes));
+    try {
+      const result = inflateRawSync(win.view(headerLen), {
+        info: true,
+        maxOutputLength: 64 << 20,
+      }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+      fast = { data: result.buffer, consumed: result.engine.bytesWritten };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      fast = code === 'Z_BUF_ERROR' || code === 'ERR_BUFFER_TOO_LARGE' ? 'stream' : 'corrupt';
     }
     if (fast === 'corrupt') {
       yield { kind: 'break', reason: 'corrupt_gzip_member', offset: at };
@@ -315,7 +307,11 @@ async function* streamMember(
   let inputDone = false;
   let decodedPos = decodedStart;
   let held: Buffer | undefined;
+  // Read 1 MiB from disk at a time but feed the inflater 64 KiB at a time: its output per write (the
+  // memory a gzip bomb could claim before we see it) stays bounded.
   const inputBytes = 64 << 10;
+  const readBytes = 1 << 20;
+  let pending = Buffer.alloc(0);
   while (true) {
     if (out.length > 0) {
       for (const chunk of out.splice(0)) {
@@ -332,13 +328,19 @@ async function* streamMember(
       wake = resolve;
     });
     if (!inputDone && inflate.writableLength === 0) {
-      const chunk = Buffer.allocUnsafe(inputBytes);
-      const { bytesRead } = await fd.read(chunk, 0, inputBytes, readAt);
-      readAt += bytesRead;
-      if (bytesRead === 0) {
+      if (pending.length === 0) {
+        const chunk = Buffer.allocUnsafe(readBytes);
+        const { bytesRead } = await fd.read(chunk, 0, readBytes, readAt);
+        readAt += bytesRead;
+        pending = chunk.subarray(0, bytesRead);
+      }
+      if (pending.length === 0) {
         inputDone = true;
         inflate.end();
-      } else inflate.write(chunk.subarray(0, bytesRead), () => signal());
+      } else {
+        inflate.write(pending.subarray(0, inputBytes), () => signal());
+        pending = pending.subarray(inputBytes);
+      }
     }
     await waiting;
   }

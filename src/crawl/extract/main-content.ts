@@ -7,25 +7,31 @@ import {
   Element,
   elementChildren,
   hasAncestor,
-  hasText,
   innerText,
   isTag,
   isText,
   linkDensity,
   relink,
   remove,
-  wrap,
 } from './dom.js';
 import {
   BLOCK_TAGS,
   BYLINE,
   MAYBE_CANDIDATE,
   NEGATIVE,
-  PHRASING,
   POSITIVE,
   UNLIKELY,
   UNLIKELY_ROLES,
 } from './patterns.js';
+import {
+  hasBlockChild,
+  isProbablyVisible,
+  isWithoutContent,
+  paragraphize,
+  textSimilarity,
+} from './readability-nodes.js';
+
+export { isProbablyVisible };
 
 export interface GrabFlags {
   stripUnlikely: boolean;
@@ -34,7 +40,6 @@ export interface GrabFlags {
 }
 
 const TAGS_TO_SCORE = new Set(['section', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'td', 'pre']);
-const DIV_BLOCK_CHILDREN = new Set(['blockquote', 'dl', 'div', 'img', 'ol', 'p', 'pre', 'table', 'ul']);
 const TABLE_OR_CODE = new Set(['table', 'code']);
 const KEEP_NAME = new Set(['div', 'article', 'section', 'p', 'main']);
 
@@ -63,77 +68,6 @@ export class Scorer {
     this.scores.set(el, score);
     return score;
   }
-}
-
-export function isProbablyVisible(el: Element): boolean {
-  const style = (el.attribs.style ?? '').replace(/\s+/g, '').toLowerCase();
-  if (style.includes('display:none') || style.includes('visibility:hidden')) return false;
-  if ('hidden' in el.attribs) return false;
-  if (el.attribs['aria-hidden'] === 'true' && !/fallback-image/.test(el.attribs.class ?? '')) return false;
-  return true;
-}
-
-function textSimilarity(a: string, b: string): number {
-  const tokens = (s: string) =>
-    s
-      .toLowerCase()
-      .split(/[^\p{L}\p{N}]+/u)
-      .filter(Boolean);
-  const ta = new Set(tokens(a));
-  const tb = tokens(b);
-  if (ta.size === 0 || tb.length === 0) return 0;
-  const rest = tb.filter((t) => !ta.has(t));
-  return 1 - rest.join(' ').length / tb.join(' ').length;
-}
-
-function isWithoutContent(el: Element): boolean {
-  if (hasText(el)) return false;
-  const kids = elementChildren(el);
-  return kids.length === 0 || kids.every((k) => k.name === 'br' || k.name === 'hr');
-}
-
-function isPhrasing(node: AnyNode): boolean {
-  if (isText(node)) return true;
-  if (!isTag(node)) return false;
-  if (PHRASING.has(node.name)) {
-    if (node.name === 'a' || node.name === 'del' || node.name === 'ins')
-      return node.children.every(isPhrasing);
-    return true;
-  }
-  return false;
-}
-
-function hasBlockChild(el: Element): boolean {
-  const stack = [...el.children];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (!isTag(n)) continue;
-    if (DIV_BLOCK_CHILDREN.has(n.name)) return true;
-    stack.push(...n.children);
-  }
-  return false;
-}
-
-/** Wraps runs of inline content of a div that also has block children into <p> elements. */
-function paragraphize(div: Element): void {
-  let run: AnyNode[] = [];
-  const flush = () => {
-    while (
-      run.length > 0 &&
-      isText(run[run.length - 1]!) &&
-      !(run[run.length - 1] as { data: string }).data.trim()
-    )
-      run.pop();
-    if (run.some((n) => !isText(n) || n.data.trim() !== '')) wrap(run, 'p');
-    run = [];
-  };
-  for (const child of [...div.children]) {
-    if (isPhrasing(child)) {
-      if (run.length === 0 && isText(child) && child.data.trim() === '') continue;
-      run.push(child);
-    } else flush();
-  }
-  flush();
 }
 
 /** Readability's first pass: prune, normalize divs, collect the elements to score. */

@@ -1,5 +1,7 @@
 // LZ4 frame decoding (the format FastWARC/Resiliparse write, one frame per record). Node has no LZ4, and
 // the format is small enough to decode here: frames are parsed from the file, blocks decoded in memory.
+import type { DecodedEvent, Member } from './decoded-chunks.js';
+import type { Window } from './file-window.js';
 
 export const LZ4_MAGIC = 0x184d2204;
 
@@ -115,4 +117,54 @@ export function decodeFrame(
   if (i > buf.length) throw new Lz4Error('frame cut short', true);
   parts.push(out.subarray(0, pos));
   return { data: parts.length === 1 ? parts[0]! : Buffer.concat(parts), length: i - at };
+}
+
+/** LZ4 frames (one per record, as FastWARC writes them), each decoded whole. */
+export async function* lz4Frames(win: Window, windowBytes: number): AsyncGenerator<DecodedEvent> {
+  let decodedPos = 0;
+  let at = 0;
+  const maxFrameOutput = 512 << 20;
+  while (true) {
+    win.seek(at);
+    let want = Math.min(windowBytes, 1 << 20);
+    await win.fill(want);
+    if (win.len === 0) return;
+    const magic = win.len >= 4 ? win.view().readUInt32LE(0) : 0;
+    if ((magic & 0xfffffff0) === 0x184d2a50 && win.len >= 8) {
+      at += 8 + win.view().readUInt32LE(4); // skippable frame
+      continue;
+    }
+    let frame: { data: Buffer; length: number } | undefined;
+    let failure: Lz4Error | undefined;
+    while (true) {
+      try {
+        frame = decodeFrame(win.view(), 0, maxFrameOutput);
+        break;
+      } catch (error) {
+        if (!(error instanceof Lz4Error)) throw error;
+        if (error.truncated && !win.eof && want < maxFrameOutput) {
+          want *= 2;
+          await win.fill(want);
+          continue;
+        }
+        failure = error;
+        break;
+      }
+    }
+    if (!frame) {
+      const reason = failure?.truncated ? 'truncated_lz4_frame' : 'corrupt_lz4_frame';
+      yield { kind: 'break', reason, offset: at };
+      return;
+    }
+    const member: Member = {
+      compressedStart: at,
+      compressedEnd: at + frame.length,
+      decodedStart: decodedPos,
+      decodedEnd: decodedPos + frame.data.length,
+      identity: false,
+    };
+    decodedPos += frame.data.length;
+    if (frame.data.length > 0) yield { kind: 'data', data: frame.data, member };
+    at += frame.length;
+  }
 }

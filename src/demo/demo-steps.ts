@@ -1,9 +1,10 @@
 // The steps of `weft demo`, in order: each is a job run into a subfolder of the demo's --out.
 // Steps read earlier steps' outputs and the local demo site through the context; nothing uses the network.
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CardOptions } from '../release/card.js';
 import type { DemoSite } from './demo-site.js';
+import { writeDemoWarc } from './demo-warc.js';
 
 export interface StepContext {
   /** The demo's output folder (each step writes `outDir/<step.dir>`). */
@@ -83,16 +84,41 @@ export const demoSteps: DemoStep[] = [
     card: { ...generated, prettyName: 'weft demo: crawl log' },
   },
   {
+    dir: 'web',
+    job: 'web',
+    needs: ['crawl'],
+    options: ({ outDir }) => ({ inputs: [join(outDir, 'crawl', 'warc')] }),
+    what: "interleaved web documents (OBELICS layout) extracted from the crawl's WARC files",
+    card: { ...generated, prettyName: 'weft demo: web documents from a crawl' },
+  },
+  {
     dir: 'web-images',
     job: 'images',
-    options: async (ctx) => {
-      const list = join(ctx.inputsDir, 'image-urls.csv');
-      const rows = (await ctx.site()).images.map((i) => `${i.url},"${i.caption.replace(/"/g, '""')}"`);
-      await writeFile(list, `url,caption\n${rows.join('\n')}\n`);
-      return { input: list, fetch: localFetch };
+    needs: ['web'],
+    options: ({ outDir }) => ({ input: join(outDir, 'web'), fetch: localFetch }),
+    what: 'those documents with their pictures downloaded, validated and resized to 980 px, in place',
+    card: { ...generated, prettyName: 'weft demo: web documents with images' },
+  },
+  {
+    dir: 'web-pairs',
+    job: 'web-pairs',
+    needs: ['web'],
+    options: ({ outDir }) => ({ documents: join(outDir, 'web') }),
+    what: 'image–text pairs (figcaption or caption-like alt text) from those documents',
+    card: { ...generated, prettyName: 'weft demo: image-text pairs from web pages' },
+  },
+  {
+    dir: 'web-legacy',
+    job: 'web',
+    options: async ({ outDir }) => {
+      const dir = join(outDir, 'inputs');
+      await mkdir(dir, { recursive: true });
+      const path = join(dir, 'weft-demo.warc.gz');
+      await writeDemoWarc(path);
+      return { inputs: [path] };
     },
-    what: "the demo site's pictures downloaded, validated and resized to 980 px (image-text pairs)",
-    card: { ...generated, prettyName: 'weft demo: downloaded images' },
+    what: 'web documents from a generated WARC: legacy encodings, boilerplate, a broken record',
+    card: { ...generated, prettyName: 'weft demo: web documents from a generated WARC' },
   },
   {
     dir: 'documents',

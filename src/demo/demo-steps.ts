@@ -1,10 +1,11 @@
 // The steps of `weft demo`, in order: each is a job run into a subfolder of the demo's --out.
 // Steps read earlier steps' outputs and the local demo site through the context; nothing uses the network.
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { demoPdf } from '../pdf/make-pdf.js';
 import type { CardOptions } from '../release/card.js';
 import type { DemoSite } from './demo-site.js';
+import { writeDemoWarc } from './demo-warc.js';
 
 export interface StepContext {
   /** The demo's output folder (each step writes `outDir/<step.dir>`). */
@@ -22,6 +23,8 @@ export interface DemoStep {
     | Record<string, unknown>
     | ((ctx: StepContext) => Record<string, unknown> | Promise<Record<string, unknown>>);
   what: string;
+  /** Steps whose output this one reads. */
+  needs?: string[];
   /** What the data cannot say about itself, for its card. */
   card?: CardOptions;
 }
@@ -41,6 +44,7 @@ export const demoSteps: DemoStep[] = [
   {
     dir: 'sft',
     job: 'sft',
+    needs: ['images'],
     options: ({ outDir }) => ({
       sources: [
         { name: 'demo-captions', path: join(outDir, 'images'), format: 'caption' },
@@ -59,6 +63,7 @@ export const demoSteps: DemoStep[] = [
   {
     dir: 'images-checked',
     job: 'check',
+    needs: ['images'],
     options: ({ outDir }) => ({
       input: join(outDir, 'images'),
       scorer: 'nsfw',
@@ -80,16 +85,41 @@ export const demoSteps: DemoStep[] = [
     card: { ...generated, prettyName: 'weft demo: crawl log' },
   },
   {
+    dir: 'web',
+    job: 'web',
+    needs: ['crawl'],
+    options: ({ outDir }) => ({ inputs: [join(outDir, 'crawl', 'warc')] }),
+    what: "interleaved web documents (OBELICS layout) extracted from the crawl's WARC files",
+    card: { ...generated, prettyName: 'weft demo: web documents from a crawl' },
+  },
+  {
     dir: 'web-images',
     job: 'images',
-    options: async (ctx) => {
-      const list = join(ctx.inputsDir, 'image-urls.csv');
-      const rows = (await ctx.site()).images.map((i) => `${i.url},"${i.caption.replace(/"/g, '""')}"`);
-      await writeFile(list, `url,caption\n${rows.join('\n')}\n`);
-      return { input: list, fetch: localFetch };
+    needs: ['web'],
+    options: ({ outDir }) => ({ input: join(outDir, 'web'), fetch: localFetch }),
+    what: 'those documents with their pictures downloaded, validated and resized to 980 px, in place',
+    card: { ...generated, prettyName: 'weft demo: web documents with images' },
+  },
+  {
+    dir: 'web-pairs',
+    job: 'web-pairs',
+    needs: ['web'],
+    options: ({ outDir }) => ({ documents: join(outDir, 'web') }),
+    what: 'image–text pairs (figcaption or caption-like alt text) from those documents',
+    card: { ...generated, prettyName: 'weft demo: image-text pairs from web pages' },
+  },
+  {
+    dir: 'web-legacy',
+    job: 'web',
+    options: async ({ outDir }) => {
+      const dir = join(outDir, 'inputs');
+      await mkdir(dir, { recursive: true });
+      const path = join(dir, 'weft-demo.warc.gz');
+      await writeDemoWarc(path);
+      return { inputs: [path] };
     },
-    what: "the demo site's pictures downloaded, validated and resized to 980 px (image-text pairs)",
-    card: { ...generated, prettyName: 'weft demo: downloaded images' },
+    what: 'web documents from a generated WARC: legacy encodings, boilerplate, a broken record',
+    card: { ...generated, prettyName: 'weft demo: web documents from a generated WARC' },
   },
   {
     dir: 'documents',
@@ -101,6 +131,7 @@ export const demoSteps: DemoStep[] = [
   {
     dir: 'documents-filtered',
     job: 'filter',
+    needs: ['documents'],
     options: ({ outDir }) => ({ input: join(outDir, 'documents'), preset: 'obelics' }),
     what: 'the documents through the OBELICS filters (paragraph and document level, NSFW)',
     card: { ...generated, prettyName: 'weft demo: filtered web documents' },
@@ -108,6 +139,7 @@ export const demoSteps: DemoStep[] = [
   {
     dir: 'documents-deduped',
     job: 'dedup',
+    needs: ['documents-filtered'],
     options: ({ outDir }) => ({
       input: join(outDir, 'documents-filtered'),
       methods: ['frequent-images', 'url', 'paragraphs', 'image-set', 'exact', 'minhash', 'images'],
@@ -128,3 +160,19 @@ export const demoSteps: DemoStep[] = [
     card: { ...generated, prettyName: 'weft demo: rendered PDF pages' },
   },
 ];
+
+/** The steps to run for `--only a,b`: those named and the ones they need, in demo order. */
+export function selectSteps(only: readonly string[] | undefined): DemoStep[] {
+  if (!only || only.length === 0) return demoSteps;
+  const byDir = new Map(demoSteps.map((s) => [s.dir, s]));
+  const wanted = new Set<string>();
+  const add = (dir: string) => {
+    const step = byDir.get(dir);
+    if (!step) throw new Error(dir);
+    if (wanted.has(dir)) return;
+    wanted.add(dir);
+    for (const need of step.needs ?? []) add(need);
+  };
+  for (const dir of only) add(dir);
+  return demoSteps.filter((s) => wanted.has(s.dir));
+}

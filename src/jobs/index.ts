@@ -17,6 +17,9 @@ const loaders: Record<string, () => Promise<JobDefinition>> = {
     (await import('../demo/demo-documents-job.js')).demoDocumentsJob as unknown as JobDefinition,
   filter: async () => (await import('../filters/filter-job.js')).filterJob as unknown as JobDefinition,
   dedup: async () => (await import('../dedup/dedup-job.js')).dedupJob as unknown as JobDefinition,
+  web: async () => (await import('../crawl/web-job.js')).webJob as unknown as JobDefinition,
+  'web-pairs': async () =>
+    (await import('../crawl/web-pairs-job.js')).webPairsJob as unknown as JobDefinition,
 };
 
 /** Adds a job at run time (library users, tests). Worker processes only see jobs registered above. */

@@ -2,6 +2,7 @@
 // sets (each a file or dataset directory plus an adapter), decontamination, mixture, merging, template.
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { FetchOptions } from '../fetch/fetch-options.js';
 
 export const SOURCE_FORMATS = ['fields', 'caption', 'llava', 'sharegpt', 'openai', 'cauldron'] as const;
 export const FILE_TYPES = ['jsonl', 'json', 'csv', 'dataset'] as const;
@@ -115,6 +116,14 @@ export const SftOptions = z.strictObject({
         .default(['jpeg', 'png', 'webp', 'gif', 'tiff']),
       /** Local copies of URL images, named by the sha256 of the URL (any extension). */
       urlCacheDir: z.string().optional(),
+      /**
+       * Download URL images that have no local copy, with weft's polite fetcher (robots.txt, opt-out
+       * headers, private addresses refused, byte caps). Absent: URL images need a local copy.
+       */
+      download: FetchOptions.extend({
+        /** Bytes one image may have on the wire. */
+        maxImageBytes: z.number().int().positive().default(20_000_000),
+      }).optional(),
     })
     .prefault({}),
   /** Render each conversation as Idefics2 training text into a `text` column. */

@@ -6,6 +6,9 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import sharp from 'sharp';
+import { classifyError, FetchFailure } from '../fetch/fetch-error.js';
+import { DEFAULT_IMAGE_OPT_OUTS, type FetchOptions } from '../fetch/fetch-options.js';
+import { PoliteFetcher } from '../fetch/polite-fetcher.js';
 import { phash } from '../images/phash.js';
 import { probeImage } from '../images/probe-image.js';
 import { type ImageFormat, sha256Hex } from '../records/image.js';
@@ -56,20 +59,53 @@ export function localCopyUrlSource(dir: string | undefined): UrlImageSource {
       return {
         problem: {
           reason: 'image_url_not_local',
-          message: `image URL ${url} has no local copy (weft sft does not download; put the file in images.urlCacheDir named by the sha256 of the URL)`,
+          message: `image URL ${url} has no local copy (set images.download to fetch it, or put the file in images.urlCacheDir named by the sha256 of the URL)`,
         },
       };
     },
   };
 }
 
+/** URL images fetched with weft's polite, capped fetcher; a failure is a counted `image_url_<reason>`. */
+export function downloadUrlSource(options: FetchOptions & { maxImageBytes: number }): UrlImageSource {
+  let fetcher: PoliteFetcher | undefined;
+  return {
+    async get(url, signal) {
+      fetcher ??= new PoliteFetcher(options, signal);
+      try {
+        const response = await fetcher.fetch(url, {
+          maxBytes: options.maxImageBytes,
+          accept: 'image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8',
+          optOutDirectives: DEFAULT_IMAGE_OPT_OUTS,
+        });
+        return { bytes: new Uint8Array(response.body) };
+      } catch (error) {
+        const failure = error instanceof FetchFailure ? error : classifyError(error);
+        return {
+          problem: { reason: `image_url_${failure.reason}`, message: `image URL ${url}: ${failure.message}` },
+        };
+      }
+    },
+  };
+}
+
 /**
- * The one place that decides where URL images come from for `weft sft`. Today: local copies only (no
- * network). Wiring the downloader in means returning its UrlImageSource here (e.g. when a config key
- * such as `images.download` is set), so every task, phase and worker picks it up.
+ * The one place that decides where URL images come from for `weft sft`: a local copy when there is
+ * one, else the downloader when `images.download` is configured, else a counted refusal.
  */
-export function urlImageSourceFor(images: { urlCacheDir?: string | undefined }): UrlImageSource {
-  return localCopyUrlSource(images.urlCacheDir);
+export function urlImageSourceFor(images: {
+  urlCacheDir?: string | undefined;
+  download?: (FetchOptions & { maxImageBytes: number }) | undefined;
+}): UrlImageSource {
+  const local = localCopyUrlSource(images.urlCacheDir);
+  if (!images.download) return local;
+  const download = downloadUrlSource(images.download);
+  return {
+    async get(url, signal) {
+      const copy = await local.get(url, signal);
+      return 'bytes' in copy ? copy : download.get(url, signal);
+    },
+  };
 }
 
 export interface ImageResolverOptions {

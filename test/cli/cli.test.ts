@@ -58,7 +58,7 @@ test('bad options and config files stop the run before any work, naming the opti
 
 test('weft demo writes a real image dataset and weft inspect --json describes it', async () => {
   const out = join(await tempDir(), 'demo');
-  const demo = await runCli(['demo', '--out', out, '--workers', '2', '--json']);
+  const demo = await runCli(['demo', '--out', out, '--only', 'images', '--workers', '2', '--json']);
   expect(demo.code).toBe(0);
   const summary = JSON.parse(demo.stdout.trim().split('\n').pop()!);
   expect(summary.ok).toBe(true);
@@ -88,6 +88,9 @@ test('weft demo writes a real image dataset and weft inspect --json describes it
   expect(human.stdout).toContain('image-size');
   const missing = await runCli(['inspect', join(out, 'nope')]);
   expect(missing.code).toBe(1);
+  const badStep = await runCli(['demo', '--out', out, '--only', 'imgs']);
+  expect(badStep.code).toBe(2);
+  expect(badStep.stderr).toContain('--only: unknown step imgs');
 });
 
 test('inspect tells an unfinished run from a dataset', async () => {

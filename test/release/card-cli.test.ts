@@ -16,7 +16,8 @@ import { buildPairs } from './make-datasets.js';
 
 test('weft demo ends by writing a complete card for each dataset it built', async () => {
   const out = await tempDir();
-  const result = await runCli(['demo', '--out', out, '--workers', '2', '--json']);
+  // The one test that runs the whole demo (the others run the steps they are about, with --only).
+  const result = await runCli(['demo', '--out', out, '--workers', '2', '--json'], { timeoutMs: 300_000 });
   expect(result.code).toBe(0);
   const summary = JSON.parse(result.stdout.trim().split('\n').at(-1)!);
   expect(summary.steps.length).toBeGreaterThan(0);
@@ -47,7 +48,7 @@ test('weft demo ends by writing a complete card for each dataset it built', asyn
   const images = summary.steps.find((s: { step: string }) => s.step === 'images');
   const { yaml } = await readCard(images.out);
   expect([yaml.license, yaml.language]).toEqual(['apache-2.0', ['en']]);
-});
+}, 330_000);
 
 test('a README.md weft did not write is kept unless --overwrite', async () => {
   const dir = join(await tempDir(), 'pairs');

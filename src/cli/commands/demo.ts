@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type DemoSite, startDemoSite } from '../../demo/demo-site.js';
-import { demoSteps, type StepContext } from '../../demo/demo-steps.js';
+import { demoSteps, type StepContext, selectSteps } from '../../demo/demo-steps.js';
+import { WeftError } from '../../errors.js';
 import { cardDataset } from '../../release/card-dataset.js';
 import { defineCommand } from '../command.js';
 import { printSummary, runFlags, runJobWithProgress } from '../job-command.js';
@@ -10,9 +11,14 @@ import { printSummary, runFlags, runJobWithProgress } from '../job-command.js';
 export default defineCommand({
   name: 'demo',
   summary: 'Build small datasets from inputs weft generates itself (no network, no setup)',
-  usage: 'weft demo --out DIR [--workers N] [--json]',
+  usage: 'weft demo --out DIR [--only STEPS] [--workers N] [--json]',
   flags: {
     out: runFlags.out,
+    only: {
+      type: 'string',
+      value: 'STEPS',
+      description: `Run only these steps (comma-separated) and those they need: ${demoSteps.map((s) => s.dir).join(', ')}`,
+    },
     workers: runFlags.workers,
     json: runFlags.json,
     quiet: runFlags.quiet,
@@ -22,11 +28,26 @@ export default defineCommand({
   async run({ flags }, io) {
     const outDir = resolve(io.cwd, typeof flags.out === 'string' ? flags.out : 'out/demo');
     const results: Record<string, unknown>[] = [];
+    const only =
+      typeof flags.only === 'string'
+        ? flags.only
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined;
+    const unknown = only?.filter((dir) => !demoSteps.some((s) => s.dir === dir)) ?? [];
+    if (unknown.length > 0) {
+      throw new WeftError(
+        'E_USAGE',
+        `--only: unknown step ${unknown.join(', ')}; steps are ${demoSteps.map((s) => s.dir).join(', ')}`,
+      );
+    }
+    const steps = selectSteps(only);
     let site: Promise<DemoSite> | undefined;
     const inputsDir = await mkdtemp(join(tmpdir(), 'weft-demo-'));
     const ctx: StepContext = { outDir, site: () => (site ??= startDemoSite()), inputsDir };
     try {
-      for (const step of demoSteps) {
+      for (const step of steps) {
         const stepFlags = { ...flags, out: join(outDir, step.dir), overwrite: true, json: false };
         const options = typeof step.options === 'function' ? await step.options(ctx) : step.options;
         const summary = await runJobWithProgress(
@@ -47,7 +68,7 @@ export default defineCommand({
       await rm(inputsDir, { recursive: true, force: true });
     }
     // Every dataset the demo built gets its card: README.md with Hub metadata, plots, manifest.json.
-    for (const [i, step] of demoSteps.entries()) {
+    for (const [i, step] of steps.entries()) {
       const card = await cardDataset(join(outDir, step.dir), step.card);
       for (const warning of card.warnings) io.stderr.write(`[weft] demo ${step.dir}: warning: ${warning}\n`);
       if (flags.json !== true && flags.quiet !== true) {

@@ -50,6 +50,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Remove duplicates across a dataset (exact, URL, MinHash, images)',
     load: async () => (await import('./dedup.js')).default,
   },
+  web: {
+    summary: 'Interleaved web documents and image–text pairs from WARC files',
+    load: async () => (await import('./web.js')).default,
+  },
   run: {
     summary: 'Run a registered job from a config file',
     load: async () => (await import('./run.js')).default,

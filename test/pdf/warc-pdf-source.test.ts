@@ -105,7 +105,7 @@ describe('warcPdfSource', () => {
       expect(Buffer.from(pdfs[0]!.bytes).equals(paper)).toBe(true);
       expect(Buffer.from(pdfs[1]!.bytes).equals(Buffer.from(demoPdf()))).toBe(true);
       expect(Object.fromEntries(stats.dropped)).toEqual({ truncated_record: 1, not_a_pdf_payload: 1 });
-      expect(stats.counters.get('warc_records')).toBe(records.length);
+      expect(stats.counters.get('records_read')).toBe(records.length);
     }
   });
 
@@ -115,7 +115,7 @@ describe('warcPdfSource', () => {
     await writeFile(join(dir, 'cut.warc'), whole.subarray(0, whole.length - 500));
     const { pdfs, stats } = await scan(join(dir, 'cut.warc'), 1_000_000);
     expect(pdfs.map((p) => p.source)).toEqual(['https://example.com/a.pdf']);
-    expect(Object.fromEntries(stats.dropped)).toEqual({ warc_read_error: 1 });
+    expect(Object.fromEntries(stats.dropped)).toEqual({ truncated_record: 1 });
     const small = await scan(join(dir, 'cut.warc'), 1000);
     expect(small.pdfs).toEqual([]);
   });
@@ -131,7 +131,7 @@ describe('warcPdfSource', () => {
     for (const file of files) {
       const { pdfs, stats } = await scan(file);
       expect(pdfs).toEqual([]);
-      records += stats.counters.get('warc_records') ?? 0;
+      records += stats.counters.get('records_read') ?? 0;
     }
     expect(records).toBeGreaterThan(50);
   });

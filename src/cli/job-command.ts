@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { WeftError } from '../errors.js';
 import { createLogger } from '../pipeline/logger.js';
 import type { StageStatsJson } from '../pipeline/stats.js';
+import { taskSliceFrom } from '../run/array-env.js';
 import type { JobDefinition } from '../run/job.js';
 import { type RunSummary, runJob } from '../run/run-job.js';
 import { type CliIO, type FlagDef, type ParsedFlags, parseByteSize } from './command.js';
@@ -13,8 +14,22 @@ import { ProgressReporter } from './progress.js';
 export const runFlags = {
   out: { type: 'string', value: 'DIR', description: 'Output dataset directory (required)' },
   workers: { type: 'number', value: 'N', description: 'Worker processes (default: number of cores)' },
-  'task-index': { type: 'number', value: 'I', description: 'Run only the tasks of slice I (array jobs)' },
-  'task-count': { type: 'number', value: 'N', description: 'Number of slices the tasks are split into' },
+  'task-index': {
+    type: 'number',
+    value: 'I',
+    description:
+      'Run only the tasks of slice I (array jobs; default: SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX…)',
+  },
+  'task-count': {
+    type: 'number',
+    value: 'N',
+    description:
+      'Number of slices the tasks are split into (default: SLURM_ARRAY_TASK_COUNT, WEFT_TASK_COUNT)',
+  },
+  'no-commit': {
+    type: 'boolean',
+    description: 'Leave the finished tasks for a separate "weft commit DIR" step (array jobs)',
+  },
   overwrite: {
     type: 'boolean',
     description: 'Replace an existing dataset or unfinished run made with other options',
@@ -39,20 +54,22 @@ export const runFlags = {
   },
 } as const satisfies Record<string, FlagDef>;
 
-export function resolveTaskSlice(flags: ParsedFlags): { taskIndex?: number; taskCount?: number } {
-  const index = flags['task-index'] as number | undefined;
-  const count = flags['task-count'] as number | undefined;
-  if (index === undefined && count === undefined) return {};
-  if (index === undefined || count === undefined) {
-    throw new WeftError('E_USAGE', '--task-index and --task-count go together');
-  }
-  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) {
-    throw new WeftError(
-      'E_USAGE',
-      `--task-index must be an integer in [0, --task-count) and --task-count ≥ 1 (received ${index} of ${count})`,
-    );
-  }
-  return { taskIndex: index, taskCount: count };
+/**
+ * The task slice of an array job: --task-index/--task-count, else the environment of a Slurm array,
+ * a Kubernetes Indexed Job (JOB_COMPLETION_INDEX with --task-count), AWS or Google Cloud Batch.
+ */
+export function resolveTaskSlice(
+  flags: ParsedFlags,
+  env: Record<string, string | undefined> = {},
+): { taskIndex?: number; taskCount?: number } {
+  const slice = taskSliceFrom(
+    {
+      taskIndex: flags['task-index'] as number | undefined,
+      taskCount: flags['task-count'] as number | undefined,
+    },
+    env,
+  );
+  return slice ? { taskIndex: slice.taskIndex, taskCount: slice.taskCount } : {};
 }
 
 /** Options from --config (if given) with the command's flag-derived options on top. */
@@ -129,12 +146,24 @@ export async function runJobWithProgress(run: JobCommandRun, io: CliIO): Promise
   });
   const log = createLogger({ write: progress.writeLog, fields: {} });
   const maxShard = run.flags['max-shard-size'];
+  const found = taskSliceFrom(
+    {
+      taskIndex: run.flags['task-index'] as number | undefined,
+      taskCount: run.flags['task-count'] as number | undefined,
+    },
+    io.env,
+  );
+  const slice = found ? { taskIndex: found.taskIndex, taskCount: found.taskCount } : {};
+  if (found && found.source !== '--task-index') {
+    log.info(`array task: slice ${found.taskIndex} of ${found.taskCount} (from ${found.source})`);
+  }
   try {
     return await runJob(run.job, run.options, {
       outDir,
       ...(typeof run.flags.workers === 'number' ? { workers: run.flags.workers } : {}),
-      ...resolveTaskSlice(run.flags),
+      ...slice,
       overwrite: run.flags.overwrite === true,
+      ...(run.flags['no-commit'] === true ? { commit: false } : {}),
       ...(typeof maxShard === 'string' ? { maxShardBytes: parseByteSize(maxShard, 'max-shard-size') } : {}),
       log,
       signal: io.signal,

@@ -83,10 +83,12 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Worke
   const runTaskJob = async (data: TaskJobData, jobLog: Logger) => {
     const { assignment } = data;
     jobLog.info(`task ${assignment.info.id} (${assignment.task.label}) started`);
+    const started = performance.now();
     const value = await pool.run<TaskOutcomeValue>(
       { kind: 'task', assignment },
       { log: jobLog, signal: release.signal },
     );
+    const wallMs = Math.round(performance.now() - started);
     await registry.taskDone(data.runId, data.step, data.stage, assignment.info.id);
     const dropped: Record<string, number> = {};
     for (const stage of value.stages)
@@ -99,6 +101,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Worke
         label: assignment.task.label,
         rows: value.rows,
         durationMs: value.durationMs,
+        wallMs,
         published: value.published,
         dropped,
       },

@@ -1,0 +1,278 @@
+// bench/scale: queue mode on this machine, against a private redis-server.
+// (1) Throughput of a CPU-bound stage (MinHash in plain JavaScript) through the queue with 1 and with
+//     2 `weft worker` processes, beside the same job run in one process with no queue (the anchor).
+//     Goal: 2 workers ≥ 1.8 × 1 worker.
+// (2) Queue overhead per job: trivial one-row tasks through the queue with one worker. Measured in the
+//     same run: the wall time from submit to the last task done, minus the time the tasks themselves
+//     took in the worker's child process (from the worker's JSON log), per job. Goal: ≤ 5 ms. Shown
+//     beside the same tasks in one process with no queue, and a bare BullMQ no-op job.
+// Usage: npm run bench -- scale [--tasks 16] [--docs 400] [--jobs 300] [--rounds 3]
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Worker as BullWorker, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { normalizeSpec } from '../src/queue/pipeline-spec.js';
+import { weftKeys } from '../src/queue/redis.js';
+import { submitPipeline } from '../src/queue/submit.js';
+import { runJob } from '../src/run/run-job.js';
+import { startRedis } from './lib/redis.js';
+
+const { values } = parseArgs({
+  options: {
+    tasks: { type: 'string', default: '16' },
+    docs: { type: 'string', default: '400' },
+    jobs: { type: 'string', default: '300' },
+    rounds: { type: 'string', default: '3' },
+  },
+});
+const tasks = Number(values.tasks);
+const docsPerTask = Number(values.docs);
+const jobs = Number(values.jobs);
+const rounds = Number(values.rounds);
+
+process.env.WEFT_JOB_MODULES = fileURLToPath(new URL('./lib/scale-job.js', import.meta.url));
+const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+interface Worker {
+  child: ChildProcess;
+  exited: Promise<void>;
+  /** Its log lines (JSON). */
+  lines: string[];
+}
+
+function startWorker(url: string, queue: string): Promise<Worker> {
+  // Its per-job log lines are produced as in production (that work is part of the overhead).
+  const child = spawn(
+    process.execPath,
+    [cli, 'worker', '--redis', url, '--queue', queue, '--concurrency', '1', '--log-format', 'json'],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: process.env },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const lines: string[] = [];
+  let rest = '';
+  return new Promise((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const parts = (rest + chunk.toString()).split('\n');
+      rest = parts.pop()!;
+      for (const line of parts) {
+        lines.push(line);
+        if (line.includes('worker ready')) resolve({ child, exited, lines });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited early (${code}):\n${lines.join('\n')}`)));
+  });
+}
+
+/** From a worker's log: the tasks' own wall time in the child (ms), and when the last one ended. */
+function taskTimes(lines: string[], runId: string): { taskMs: number; tasks: number; lastDoneAt: number } {
+  let taskMs = 0;
+  let count = 0;
+  let lastDoneAt = 0;
+  for (const line of lines) {
+    if (!line.startsWith('{')) continue;
+    const entry = JSON.parse(line) as { run?: string; msg: string; wallMs?: number; time: string };
+    if (entry.run !== runId || !/^task \d+ done/.test(entry.msg)) continue;
+    taskMs += entry.wallMs ?? 0;
+    count += 1;
+    lastDoneAt = Math.max(lastDoneAt, Date.parse(entry.time));
+  }
+  return { taskMs, tasks: count, lastDoneAt };
+}
+
+async function waitDone(redis: Redis, queue: string, runId: string): Promise<void> {
+  const key = weftKeys(queue).state(runId);
+  for (;;) {
+    const state = await redis.hget(key, 'state');
+    if (state === 'done') return;
+    if (state === 'failed') throw new Error(`run ${runId} failed: ${await redis.hget(key, 'error')}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+interface QueuedRun {
+  totalMs: number;
+  submitMs: number;
+  runId: string;
+  startedAt: number;
+}
+
+async function viaQueue(
+  target: { url: string; queue: string },
+  redis: Redis,
+  dir: string,
+  options: Record<string, unknown>,
+  outName: string,
+): Promise<QueuedRun> {
+  const spec = normalizeSpec(
+    { name: outName, out: join(dir, outName), job: 'bench-minhash', options },
+    'bench',
+    dir,
+    outName,
+  );
+  const startedAt = Date.now();
+  const start = performance.now();
+  const { run } = await submitPipeline(spec, { target });
+  const submitMs = performance.now() - start;
+  await waitDone(redis, target.queue, run.id);
+  return { totalMs: performance.now() - start, submitMs, runId: run.id, startedAt };
+}
+
+async function inProcess(dir: string, options: Record<string, unknown>, outName: string): Promise<number> {
+  const start = performance.now();
+  await runJob('bench-minhash', options, { outDir: join(dir, outName), workers: 1 });
+  return performance.now() - start;
+}
+
+async function withWorkers<T>(
+  url: string,
+  queue: string,
+  n: number,
+  fn: (workers: Worker[]) => Promise<T>,
+): Promise<T> {
+  const workers = await Promise.all(Array.from({ length: n }, () => startWorker(url, queue)));
+  try {
+    return await fn(workers);
+  } finally {
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exited));
+  }
+}
+
+async function bareBullmq(url: string, queueName: string, n: number): Promise<number> {
+  const connection = { url, maxRetriesPerRequest: null };
+  const queue = new Queue(queueName, { connection });
+  let done = 0;
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const worker = new BullWorker(
+    queueName,
+    async () => {
+      done += 1;
+      if (done === n) finish();
+      return null;
+    },
+    { connection, concurrency: 1 },
+  );
+  await worker.waitUntilReady();
+  const start = performance.now();
+  await queue.addBulk(Array.from({ length: n }, (_, i) => ({ name: 'noop', data: { i } })));
+  await finished;
+  const ms = performance.now() - start;
+  await worker.close();
+  await queue.close();
+  return ms;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function cpuBound(url: string, redis: Redis, dir: string): Promise<void> {
+  const cpu = { tasks, docsPerTask };
+  const docs = tasks * docsPerTask;
+  const times: Record<'anchor' | 'one' | 'two', number[]> = { anchor: [], one: [], two: [] };
+  for (let r = 0; r < rounds; r++) {
+    times.anchor.push(await inProcess(dir, cpu, `anchor-${r}`));
+    for (const [n, key] of [
+      [1, 'one'],
+      [2, 'two'],
+    ] as const) {
+      const queue = `cpu-${r}-${n}`;
+      const ms = await withWorkers(url, queue, n, async () => {
+        // Warm-up: each worker's child process starts on its first job, not inside the measurement.
+        await viaQueue({ url, queue }, redis, dir, { tasks: 4 * n, docsPerTask: 1 }, `warm-${queue}`);
+        return (await viaQueue({ url, queue }, redis, dir, cpu, `run-${queue}`)).totalMs;
+      });
+      times[key].push(ms);
+    }
+  }
+  const rate = (ms: number) => ((docs / ms) * 1000).toFixed(1);
+  const [a, w1, w2] = [median(times.anchor), median(times.one), median(times.two)];
+  console.log(
+    `\n(1) CPU-bound stage (MinHash, ${tasks} tasks × ${docsPerTask} documents), median of ${rounds}:`,
+  );
+  console.log(`  anchor, one process, no queue : ${rate(a)} docs/s (${(a / 1000).toFixed(2)} s)`);
+  console.log(
+    `  queue, 1 worker               : ${rate(w1)} docs/s (${(w1 / 1000).toFixed(2)} s)  = ${(a / w1).toFixed(2)} × anchor`,
+  );
+  console.log(
+    `  queue, 2 workers              : ${rate(w2)} docs/s (${(w2 / 1000).toFixed(2)} s)  = ${(a / w2).toFixed(2)} × anchor`,
+  );
+  console.log(`  speed-up 2 workers / 1 worker : ${(w1 / w2).toFixed(2)} ×  (goal ≥ 1.8)`);
+  console.log(
+    `  all runs (s): ${JSON.stringify(Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.map((x) => +(x / 1000).toFixed(2))])))}`,
+  );
+}
+
+async function overhead(url: string, redis: Redis, dir: string): Promise<void> {
+  const trivial = { tasks: jobs, docsPerTask: 1, wordsPerDoc: 5, permutations: 1 };
+  const anchorMs: number[] = [];
+  const queueMs: number[] = [];
+  const submitMs: number[] = [];
+  const inTaskMs: number[] = [];
+  const overheadMs: number[] = [];
+  const bareMs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    anchorMs.push(await inProcess(dir, trivial, `trivial-anchor-${r}`));
+    const queue = `overhead-${r}`;
+    const result = await withWorkers(url, queue, 1, async ([w]) => {
+      await viaQueue({ url, queue }, redis, dir, { tasks: 4, docsPerTask: 1 }, `warm-${queue}`);
+      const measured = await viaQueue({ url, queue }, redis, dir, trivial, `run-${queue}`);
+      return { ...measured, times: taskTimes(w!.lines, measured.runId) };
+    });
+    if (result.times.tasks !== jobs)
+      throw new Error(`expected ${jobs} task log lines, found ${result.times.tasks}`);
+    queueMs.push(result.totalMs);
+    submitMs.push(result.submitMs);
+    inTaskMs.push(result.times.taskMs / jobs);
+    overheadMs.push((result.times.lastDoneAt - result.startedAt - result.times.taskMs) / jobs);
+    // Reference: BullMQ alone, a no-op processor in this process.
+    bareMs.push(await bareBullmq(url, `bare-${r}`, jobs));
+  }
+  const [ta, tq, ts, tb] = [median(anchorMs), median(queueMs), median(submitMs), median(bareMs)];
+  console.log(`\n(2) Queue overhead: ${jobs} one-row tasks, 1 worker, median of ${rounds}:`);
+  console.log(
+    `  anchor, one process, no queue : ${(ta / jobs).toFixed(2)} ms per task (${(ta / 1000).toFixed(2)} s)`,
+  );
+  console.log(
+    `  queue, 1 worker               : ${(tq / jobs).toFixed(2)} ms per task (${(tq / 1000).toFixed(2)} s with the commit; submit ${(ts / 1000).toFixed(2)} s)`,
+  );
+  console.log(
+    `    the tasks themselves        : ${median(inTaskMs).toFixed(2)} ms per task (in the worker's child process)`,
+  );
+  console.log(
+    `  overhead per job              : ${median(overheadMs).toFixed(2)} ms  (goal ≤ 5 ms; submit → last task done, minus task time)`,
+  );
+  console.log(
+    `  reference: bare BullMQ no-op  : ${(tb / jobs).toFixed(2)} ms per job (add + process, one worker)`,
+  );
+  console.log(`  all overheads (ms/job): ${JSON.stringify(overheadMs.map((x) => +x.toFixed(2)))}`);
+}
+
+async function main(): Promise<void> {
+  const redisServer = await startRedis();
+  const redis = new Redis(redisServer.url);
+  const dir = await mkdtemp(join(tmpdir(), 'weft-bench-scale-'));
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+  console.log(
+    `bench/scale: ${availableParallelism()} cores, load average ${load()} (on a shared machine the figures are noisy)`,
+  );
+  try {
+    await cpuBound(redisServer.url, redis, dir);
+    await overhead(redisServer.url, redis, dir);
+    console.log(`\nload average at the end: ${load()}`);
+  } finally {
+    redis.disconnect();
+    await redisServer.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -265,6 +265,8 @@ async function main(): Promise<void> {
     `bench/scale: ${availableParallelism()} cores, load average ${load()} (on a shared machine the figures are noisy)`,
   );
   try {
+    // Warm-up of the one-process anchor (module loading, JIT), as the queue side gets its own.
+    await inProcess(dir, { tasks: 4, docsPerTask: 1 }, 'warm-anchor');
     await cpuBound(redisServer.url, redis, dir);
     await overhead(redisServer.url, redis, dir);
     console.log(`\nload average at the end: ${load()}`);

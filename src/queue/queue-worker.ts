@@ -200,7 +200,13 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Worke
       const data = job.data;
       const runId = data.kind === 'task' ? data.runId : data.kind === 'stage-end' ? data.run.id : undefined;
       log.error(`job ${job.id} failed: ${error.message}`, { jobId: job.id });
-      if (runId) await registry.finish(runId, 'failed', `${job.id}: ${error.message}`).catch(() => {});
+      if (!runId) return;
+      if (data.kind === 'task') {
+        await registry
+          .taskFailed(runId, data.step, data.stage, data.assignment.info.id, error.message)
+          .catch(() => {});
+      }
+      await registry.finish(runId, 'failed', `${job.id}: ${error.message}`).catch(() => {});
     }
   });
   worker.on('error', (error) => log.warn(`queue connection trouble: ${error.message}`));
@@ -250,7 +256,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Worke
     redis.disconnect();
   }
   log.info(
-    `worker stopped: ${summary.completed} job(s) completed, ${summary.failed} failed, ${summary.released} handed back`,
+    `worker stopped: ${summary.completed} job(s) completed, ${summary.failed} failed attempt(s), ${summary.released} handed back`,
     {
       ...summary,
     },

@@ -198,7 +198,7 @@ async function runTaskSet(args: TaskSetArgs): Promise<{ ran: number; skipped: nu
       if (await holder.tryAcquire(claimPath(workspace, item.index))) claimed.push(item);
     }
     if (claimed.length > 0) {
-      let outcomes: TaskOutcome[];
+      let outcomes: TaskOutcome[] = [];
       try {
         outcomes = await executeLocally(claimed.map(assignment), {
           workers: args.workers,
@@ -207,7 +207,11 @@ async function runTaskSet(args: TaskSetArgs): Promise<{ ran: number; skipped: nu
           ...(run.onProgress && !args.phase ? { onProgress: run.onProgress } : {}),
         });
       } finally {
-        for (const { index } of claimed) await holder.release(claimPath(workspace, index));
+        // A finished task's marker outranks its claim; the others are given back for a retry.
+        const finished = new Set(outcomes.filter((o) => o.ok).map((o) => o.id));
+        for (const { index } of claimed) {
+          if (!finished.has(taskId(index))) await holder.release(claimPath(workspace, index));
+        }
       }
       if (run.signal?.aborted) throw interrupted('', run.outDir);
       const failures = outcomes.filter((o) => !o.ok);

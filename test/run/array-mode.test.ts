@@ -38,7 +38,7 @@ function ok(result: CliResult): CliResult {
 const numbers = JSON.stringify({ count: 240, perTask: 20, delayMs: 60 });
 
 describe('array mode', () => {
-  test('3 slices from a Slurm array environment, then weft commit, equal a single-process run', async () => {
+  test('3 processes with different --task-index values, then weft commit, equal a single-process run', async () => {
     const dir = await tempDir();
     const single = join(dir, 'single');
     const shared = join(dir, 'shared');
@@ -46,27 +46,35 @@ describe('array mode', () => {
       await runCli(['run', 'test-numbers', '--options', numbers, '--out', single, '--workers', '1'], { env }),
     );
 
-    // sbatch --array=1-3: ids 1..3, each slice started as its own process, all at once.
+    // Started all at once, as an array scheduler would; they share one output folder.
     const slices = await Promise.all(
-      [1, 2, 3].map((id) =>
+      [0, 1, 2].map((index) =>
         runCli(
-          ['run', 'test-numbers', '--options', numbers, '--out', shared, '--workers', '1', '--no-commit'],
-          {
-            env: {
-              ...env,
-              SLURM_ARRAY_TASK_ID: String(id),
-              SLURM_ARRAY_TASK_MIN: '1',
-              SLURM_ARRAY_TASK_MAX: '3',
-              SLURM_ARRAY_TASK_COUNT: '3',
-            },
-          },
+          [
+            'run',
+            'test-numbers',
+            '--options',
+            numbers,
+            '--out',
+            shared,
+            '--workers',
+            '1',
+            '--task-index',
+            String(index),
+            '--task-count',
+            '3',
+            '--no-commit',
+            '--json',
+          ],
+          { env },
         ),
       ),
     );
-    slices.forEach((slice, i) => {
-      ok(slice);
-      expect(slice.stderr).toContain(`slice ${i} of 3 (from SLURM_ARRAY_TASK_ID)`);
-    });
+    const summaries = slices.map((slice) => JSON.parse(ok(slice).stdout));
+    for (const summary of summaries) expect(summary).toMatchObject({ committed: false, tasks: { total: 12 } });
+    // 12 phase tasks and 12 main tasks, each run exactly once across the slices (a slice that reaches
+    // the barrier early may take on phase tasks another one has not claimed yet).
+    expect(summaries.reduce((n, s) => n + s.tasks.ran, 0)).toBe(24);
     // The phase's reduce ran exactly once, behind the barrier, in whichever slice got there.
     expect(slices.filter((s) => s.stderr.includes('phase sum: reducing 12 task outputs'))).toHaveLength(1);
     const commit = ok(await runCli(['commit', shared, '--json'], { env }));
@@ -105,18 +113,32 @@ describe('array mode', () => {
     );
     expect(first.stderr).toContain('phase sum: reducing 9 task outputs');
     expect(first.stderr).toContain('this slice is done');
-    for (const index of [1, 2]) {
-      // Kubernetes style: the index from JOB_COMPLETION_INDEX, the count from WEFT_TASK_COUNT.
+    // Slice 1 as a Slurm array task (--array=1-3: id 2 is the second), slice 2 as a Kubernetes
+    // Indexed Job pod (the index from JOB_COMPLETION_INDEX, the count from WEFT_TASK_COUNT).
+    const slurm = {
+      SLURM_ARRAY_TASK_ID: '2',
+      SLURM_ARRAY_TASK_MIN: '1',
+      SLURM_ARRAY_TASK_MAX: '3',
+      SLURM_ARRAY_TASK_COUNT: '3',
+    };
+    const kubernetes = { JOB_COMPLETION_INDEX: '2', WEFT_TASK_COUNT: '3' };
+    for (const [index, extra] of [
+      [1, slurm],
+      [2, kubernetes],
+    ] as const) {
       const slice = ok(
         await runCli(
           ['run', 'test-numbers', '--options', options, '--out', out, '--workers', '1', '--json'],
           {
-            env: { ...env, JOB_COMPLETION_INDEX: String(index), WEFT_TASK_COUNT: '3' },
+            env: { ...env, ...extra },
           },
         ),
       );
+      expect(slice.stderr).toContain(
+        `slice ${index} of 3 (from ${index === 1 ? 'SLURM_ARRAY_TASK_ID' : 'JOB_COMPLETION_INDEX'})`,
+      );
       expect(slice.stderr).not.toContain('reducing');
-      expect(JSON.parse(slice.stdout).committed).toBe(index === 2);
+      expect(JSON.parse(slice.stdout)).toMatchObject({ committed: index === 2, tasks: { ran: 3 } });
     }
     const rows = (await rowsOf(out)) as { url: string; caption: string }[];
     expect(rows.map((r) => r.url)).toEqual(Array.from({ length: 90 }, (_, i) => `test://numbers/${i}`));

@@ -97,6 +97,7 @@ async function listOn(queue: Queue<FireJobData>): Promise<ScheduleInfo[]> {
       ...(spec
         ? { pipeline: spec.name, out: spec.out, steps: spec.steps.map((st) => `${st.name} (${st.job})`) }
         : {}),
+      ...(allowOverlap ? { allowOverlap } : {}),
     };
   });
 }

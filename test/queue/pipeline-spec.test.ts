@@ -51,10 +51,13 @@ describe('PIPELINE.yaml', () => {
           'steps:',
           '  - name: crawl',
           '    job: demo-images',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a pipeline variable, not a template
           '    options: { warcDir: "${runDir}/warc", tag: "crawl-${date}", list: ["${stamp}"] }',
           '  - name: pairs',
           '    job: demo-images',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a pipeline variable, not a template
           '    out: pairs-${date}',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a pipeline variable, not a template
           '    options: { input: "${steps.crawl.out}" }',
         ].join('\n'),
       ),
@@ -114,6 +117,7 @@ describe('PIPELINE.yaml', () => {
     );
     expect((await configError('out: x\njob: j\n  bad: [indent\n')).message).toMatch(/my-pipeline\.yaml:\d+/);
     const spec = await loadPipelineSpec(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a pipeline variable, not a template
       await specFile('out: x\njob: demo-images\noptions: { input: "${nope}" }\n'),
     );
     expect(() => resolveRun(spec)).toThrow(/unknown variable \$\{nope\}; known: \$\{runDir\}/);

@@ -187,6 +187,7 @@ describe.skipIf(!hasRedis)('queue mode (BullMQ on a real redis-server)', () => {
         '  - name: upper',
         '    job: test-upper-captions',
         '    options:',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a pipeline variable, not a template
         '      input: ${steps.numbers.out}',
         '',
       ].join('\n'),

@@ -48,6 +48,7 @@ describe.skipIf(!hasRedis)('scheduled runs (BullMQ job scheduler on a real redis
         '    options: { count: 24, imagesPerTask: 8 }',
         '  - name: captions',
         '    job: test-upper-captions',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a pipeline variable, not a template
         '    options: { input: "${steps.crawl.out}" }',
         '',
       ].join('\n'),

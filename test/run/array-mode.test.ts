@@ -71,7 +71,8 @@ describe('array mode', () => {
       ),
     );
     const summaries = slices.map((slice) => JSON.parse(ok(slice).stdout));
-    for (const summary of summaries) expect(summary).toMatchObject({ committed: false, tasks: { total: 12 } });
+    for (const summary of summaries)
+      expect(summary).toMatchObject({ committed: false, tasks: { total: 12 } });
     // 12 phase tasks and 12 main tasks, each run exactly once across the slices (a slice that reaches
     // the barrier early may take on phase tasks another one has not claimed yet).
     expect(summaries.reduce((n, s) => n + s.tasks.ran, 0)).toBe(24);

@@ -2,7 +2,7 @@
 // npm run bench -- NAME [args]: compiles bench/ and src/ (tsc) and runs bench/NAME.ts.
 // Each benchmark measures weft beside its anchor in the same run and prints both and the ratio.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +19,8 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
   cwd: root,
   stdio: 'inherit',
 });
+// src/version.ts reads package.json one folder above src/: the compiled tree needs its copy.
+copyFileSync(join(root, 'package.json'), join(root, '.bench-build/package.json'));
 const script = join(root, '.bench-build/bench', `${name}.js`);
 if (!existsSync(script)) {
   console.error(`benchmark ${name} did not compile to ${script}`);

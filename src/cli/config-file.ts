@@ -17,9 +17,13 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     const line = first.linePos?.[0]?.line;
-    throw new WeftError('E_CONFIG', `${path}${line ? `:${line}` : ''}: ${first.message.split('\n')[0]}`, {
-      data: { path, line },
-    });
+    throw new WeftError(
+      'E_CONFIG',
+      `${path}${line ? `:${line}` : ''}: ${first.message.split('\n')[0]?.replace(/:$/, '')}`,
+      {
+        data: { path, line },
+      },
+    );
   }
   const value = doc.toJS() as unknown;
   if (value === null || value === undefined) return {};

@@ -30,6 +30,11 @@ export const runFlags = {
     type: 'boolean',
     description: 'Leave the finished tasks for a separate "weft commit DIR" step (array jobs)',
   },
+  'wait-at-barrier': {
+    type: 'boolean',
+    description:
+      'Array mode: at a phase barrier, take on the phase tasks nobody has claimed, then wait for the rest',
+  },
   overwrite: {
     type: 'boolean',
     description: 'Replace an existing dataset or unfinished run made with other options',
@@ -107,6 +112,7 @@ export function summaryJson(command: string, summary: RunSummary): Record<string
     command,
     out: summary.outDir,
     committed: summary.committed,
+    waitingAt: summary.waitingAt ?? null,
     alreadyComplete: summary.alreadyComplete,
     rows: summary.rows ?? null,
     bytes: summary.bytes ?? null,
@@ -164,6 +170,7 @@ export async function runJobWithProgress(run: JobCommandRun, io: CliIO): Promise
       ...slice,
       overwrite: run.flags.overwrite === true,
       ...(run.flags['no-commit'] === true ? { commit: false } : {}),
+      waitAtBarrier: run.flags['wait-at-barrier'] === true,
       ...(typeof maxShard === 'string' ? { maxShardBytes: parseByteSize(maxShard, 'max-shard-size') } : {}),
       log,
       signal: io.signal,
@@ -181,6 +188,12 @@ export function printSummary(io: CliIO, command: string, summary: RunSummary, fl
     return;
   }
   if (flags.quiet === true) return;
+  if (summary.waitingAt) {
+    io.stderr.write(
+      `[weft] ${command}: this slice reached the barrier of phase ${summary.waitingAt}; run it again once the other slices have too (or use --wait-at-barrier)\n`,
+    );
+    return;
+  }
   if (!summary.committed) {
     io.stderr.write(
       `[weft] ${command}: this slice is done (${summary.tasks.ran} tasks run); the dataset is committed when every task is done (weft commit ${summary.outDir})\n`,

@@ -3,11 +3,11 @@
 // dataset_info.json and stats.json are written, and state.json last. Until state.json exists neither
 // weft nor `datasets` treats the directory as a dataset; a commit cut short is simply redone.
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { WeftError } from '../errors.js';
 import { mergeStageStats, type StageStatsJson } from '../pipeline/stats.js';
-import { type RunInfo, type TaskMarker, taskId, type Workspace } from '../run/workspace.js';
+import { listFiles, type RunInfo, type TaskMarker, taskId, type Workspace } from '../run/workspace.js';
 import { concatStreamFiles } from './concat-streams.js';
 import {
   datasetsJson,
@@ -48,6 +48,8 @@ export interface StatsFile {
   stages: StageStatsJson[];
   /** Stats of the corpus-wide phases that ran before the main tasks, by phase name. */
   phases: Record<string, StageStatsJson[]>;
+  /** Files published next to the shards (tasks' and reduces' `filesDir`), relative to the directory. */
+  files?: string[];
 }
 
 interface ShardPlan {
@@ -93,6 +95,37 @@ export async function readMarkers(workspace: Workspace, run: RunInfo): Promise<T
     );
   }
   return markers;
+}
+
+/**
+ * Moves the files tasks and phase reduces published (their `files/` folders) into the output directory.
+ * A commit cut short is redone: files already moved are found in place.
+ */
+async function publishFiles(workspace: Workspace, run: RunInfo, markers: TaskMarker[]): Promise<string[]> {
+  const sources = new Map<string, string>();
+  const add = (rel: string, from: string) => {
+    if (sources.has(rel)) {
+      throw new WeftError('E_OUTPUT', `two tasks publish the same file ${rel} in ${workspace.outDir}`, {
+        data: { path: workspace.outDir, file: rel },
+      });
+    }
+    sources.set(rel, from);
+  };
+  for (const name of run.phases ?? []) {
+    const dir = join(workspace.phase(name).reducedDir, 'files');
+    for (const rel of await listFiles(dir)) add(rel, join(dir, rel));
+  }
+  for (const marker of markers) {
+    const dir = join(workspace.attemptPath(marker.dir), 'files');
+    for (const rel of marker.files ?? []) add(rel, join(dir, rel));
+  }
+  for (const [rel, from] of sources) {
+    const target = join(workspace.outDir, rel);
+    if (existsSync(target) && !existsSync(from)) continue;
+    await mkdir(dirname(target), { recursive: true });
+    await rename(from, target);
+  }
+  return [...sources.keys()].sort();
 }
 
 export async function commitDataset(workspace: Workspace, options: CommitOptions): Promise<StatsFile> {
@@ -144,6 +177,8 @@ export async function commitDataset(workspace: Workspace, options: CommitOptions
     stages: mergeStageStats(markers.map((m) => m.stages)),
     phases: {},
   };
+  const files = await publishFiles(workspace, run, markers);
+  if (files.length > 0) stats.files = files;
   for (const name of run.phases ?? []) {
     const phase = workspace.phase(name);
     const phaseMarkers: TaskMarker[] = [];
@@ -198,5 +233,16 @@ export async function removeCommitted(dir: string): Promise<void> {
   // state.json goes first, so an interrupted removal never leaves a dataset that looks complete.
   await rm(stateFile, { force: true });
   for (const file of state._data_files ?? []) await rm(join(dir, file.filename), { force: true });
+  const files = (await readStatsFile(dir))?.files ?? [];
+  for (const file of files) await rm(join(dir, file), { force: true });
+  // Folders the published files lived in go too, when nothing else is in them.
+  const folders = [...new Set(files.map((f) => dirname(f)).filter((d) => d !== '.'))].sort().reverse();
+  for (const folder of folders) await rmdir(join(dir, folder)).catch(() => {});
   for (const name of [INFO_FILE, STATS_FILE]) await rm(join(dir, name), { force: true });
+  // A card (`weft card`), its plots and manifest describe the old data, so they go with it; a README
+  // that weft did not write stays.
+  const readme = join(dir, 'README.md');
+  if (existsSync(readme) && (await readFile(readme, 'utf8')).includes('<!-- weft card:'))
+    await rm(readme, { force: true });
+  for (const name of ['plots', 'manifest.json']) await rm(join(dir, name), { recursive: true, force: true });
 }

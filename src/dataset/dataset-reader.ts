@@ -145,6 +145,8 @@ export async function* readArrowFileRows(file: string): AsyncGenerator<Row> {
     });
   }
   for await (const batch of reader) {
+    // An empty stream yields a placeholder batch with no columns.
+    if (batch.numRows === 0) continue;
     const columns = batch.schema.fields.map(
       (field, i) => [field.name, decodeData(batch.data.children[i]!)] as const,
     );

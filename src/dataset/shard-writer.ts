@@ -1,17 +1,10 @@
 // Writes rows into Arrow IPC *stream* files (what `datasets.load_from_disk` memory-maps), in record
 // batches of ≤100 rows when rows hold media (≤1000 otherwise), rolling over to a new part file when
-// the size cap would be passed. Buffers go from Arrow's encoder to the file with writev, uncopied.
+// the size cap would be passed. Image bytes go from the rows to the file by writev, never copied.
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  AsyncByteQueue,
-  makeData,
-  RecordBatch,
-  RecordBatchStreamWriter,
-  type Schema,
-  Struct,
-} from 'apache-arrow';
-import { encodeColumn } from './arrow-encode.js';
+import { AsyncByteQueue, RecordBatchStreamWriter, type Schema } from 'apache-arrow';
+import { END_OF_STREAM, encodeBatchMessage } from './arrow-encode.js';
 import { arrowSchema, type Feature, type Features, rowsPerBatchFor } from './features.js';
 
 export type Row = Record<string, unknown>;
@@ -33,24 +26,29 @@ export interface ShardWriterOptions {
   /** Extra Arrow schema metadata (the `huggingface` key is always written). */
   metadata?: Record<string, string>;
   filePrefix?: string;
-  /** fsync each part before reporting it written (default true). */
+  /** fsync the parts before `close()` returns (default true). */
   durable?: boolean;
 }
 
-/** Collects the writer's output chunks so they can be written with one writev per batch. */
-class ChunkSink extends AsyncByteQueue {
-  chunks: Uint8Array[] = [];
-  bytes = 0;
-  override write(chunk: Uint8Array): void {
-    this.chunks.push(chunk);
-    this.bytes += chunk.byteLength;
-  }
-  take(): Uint8Array[] {
-    const taken = this.chunks;
-    this.chunks = [];
-    this.bytes = 0;
-    return taken;
-  }
+/** The schema message of a stream, as Arrow JS encodes it. */
+export function schemaMessage(schema: Schema): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  const sink = new (class extends AsyncByteQueue {
+    override write(chunk: Uint8Array): void {
+      chunks.push(chunk);
+    }
+  })();
+  new RecordBatchStreamWriter({ autoDestroy: false }).reset(sink, schema);
+  return chunks;
+}
+
+/** A whole IPC stream (schema, one record batch, end marker) in one buffer, for in-memory consumers. */
+export function encodeStream(schema: Schema, features: Features, rows: readonly Row[]): Uint8Array {
+  return Buffer.concat([
+    ...schemaMessage(schema),
+    ...encodeBatchMessage(features, rows).chunks,
+    END_OF_STREAM,
+  ]);
 }
 
 function estimateBytes(feature: Feature, value: unknown): number {
@@ -74,18 +72,6 @@ function estimateBytes(feature: Feature, value: unknown): number {
   }
 }
 
-export function encodeBatch(schema: Schema, features: Features, rows: readonly Row[]): RecordBatch {
-  const children = Object.entries(features).map(([name, feature], i) =>
-    encodeColumn(
-      feature,
-      rows.map((r) => r[name] ?? null),
-      schema.fields[i]!.type,
-    ),
-  );
-  const data = makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children });
-  return new RecordBatch(schema, data);
-}
-
 export class ShardWriter {
   readonly dir: string;
   readonly features: Features;
@@ -96,16 +82,16 @@ export class ShardWriter {
   private readonly maxBatchBytes: number;
   private readonly filePrefix: string;
   private readonly durable: boolean;
+  private readonly schemaChunks: Uint8Array[];
   private pending: Row[] = [];
   private pendingBytes = 0;
   private file: { handle: FileHandle; name: string; rows: number; bytes: number } | undefined;
-  private writer: RecordBatchStreamWriter | undefined;
-  private readonly sink = new ChunkSink();
 
   constructor(dir: string, features: Features, options: ShardWriterOptions = {}) {
     this.dir = dir;
     this.features = features;
     this.schema = arrowSchema(features, options.metadata);
+    this.schemaChunks = schemaMessage(this.schema);
     this.maxShardBytes = options.maxShardBytes ?? 500_000_000;
     this.rowsPerBatch = options.rowsPerBatch ?? rowsPerBatchFor(features);
     this.maxBatchBytes = options.maxBatchBytes ?? 256 * 1024 * 1024;
@@ -131,25 +117,34 @@ export class ShardWriter {
     const rows = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    const batch = encodeBatch(this.schema, this.features, rows);
-    if (!this.file) await this.openPart();
-    this.writer!.write(batch);
-    const chunks = this.sink.take();
-    const batchBytes = chunks.reduce((n, c) => n + c.byteLength, 0);
+    const batch = encodeBatchMessage(this.features, rows);
     // A batch message does not depend on its position, so one that would push this part past its cap
     // simply starts the next part.
-    if (this.file!.rows > 0 && this.file!.bytes + batchBytes + 8 > this.maxShardBytes) {
+    if (
+      this.file &&
+      this.file.rows > 0 &&
+      this.file.bytes + batch.byteLength + END_OF_STREAM.byteLength > this.maxShardBytes
+    ) {
       await this.closePart();
-      await this.openPart();
     }
-    await this.writeChunks(chunks);
+    if (!this.file) await this.openPart();
+    await this.writeChunks(batch.chunks);
     this.file!.rows += rows.length;
   }
 
-  /** Flushes, closes the current part and returns every part written. */
+  /** Flushes, closes the current part, makes every part durable and returns them. */
   async close(): Promise<ShardPart[]> {
     await this.flush();
     await this.closePart();
+    if (this.durable) {
+      // fsync once at the end rather than at each roll-over, so the kernel writes earlier parts back
+      // while later ones are still being produced.
+      for (const part of this.parts) {
+        const handle = await open(join(this.dir, part.file), 'r+');
+        await handle.sync();
+        await handle.close();
+      }
+    }
     return this.parts;
   }
 
@@ -163,16 +158,12 @@ export class ShardWriter {
     const name = `${this.filePrefix}-${String(this.parts.length).padStart(5, '0')}.arrow`;
     const handle = await open(join(this.dir, name), 'w');
     this.file = { handle, name, rows: 0, bytes: 0 };
-    this.writer = new RecordBatchStreamWriter({ autoDestroy: false });
-    this.writer.reset(this.sink, this.schema);
-    await this.writeChunks(this.sink.take());
+    await this.writeChunks(this.schemaChunks);
   }
 
   private async closePart(): Promise<void> {
     if (!this.file) return;
-    this.writer!.finish();
-    await this.writeChunks(this.sink.take());
-    if (this.durable) await this.file.handle.sync();
+    await this.writeChunks([END_OF_STREAM]);
     await this.file.handle.close();
     this.parts.push({ file: this.file.name, rows: this.file.rows, bytes: this.file.bytes });
     this.file = undefined;

@@ -47,9 +47,16 @@ export function phashFromPixels(pixels: Uint8Array | Uint8ClampedArray): string 
   return hex;
 }
 
-/** pHash of an encoded image (any format sharp decodes); EXIF orientation is applied first. */
-export async function phash(bytes: Uint8Array): Promise<string> {
-  const pixels = await sharp(bytes, { failOn: 'none' })
+/**
+ * pHash of an encoded image (any format sharp decodes); EXIF orientation is applied first. With
+ * `failOn: 'truncated'` the same decode also validates the file (it throws on truncated data), so a
+ * caller that needs both pays for one decode; the hash is the same either way.
+ */
+export async function phash(
+  bytes: Uint8Array,
+  options: { failOn?: 'none' | 'truncated' } = {},
+): Promise<string> {
+  const pixels = await sharp(bytes, { failOn: options.failOn ?? 'none' })
     .rotate()
     .flatten({ background: '#ffffff' })
     .grayscale()

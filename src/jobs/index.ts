@@ -7,6 +7,13 @@ import type { JobDefinition } from '../run/job.js';
 const loaders: Record<string, () => Promise<JobDefinition>> = {
   'demo-images': async () =>
     (await import('../demo/demo-images-job.js')).demoImagesJob as unknown as JobDefinition,
+  sft: async () => (await import('../sft/sft-job.js')).sftJob as unknown as JobDefinition,
+  check: async () =>
+    (await import('../model-check/check-job.js')).checkJobDefinition as unknown as JobDefinition,
+  'check-top': async () =>
+    (await import('../model-check/check-job.js')).checkTopJobDefinition as unknown as JobDefinition,
+  crawl: async () => (await import('../crawl/crawl-job.js')).crawlJob as unknown as JobDefinition,
+  images: async () => (await import('../images/images-job.js')).imagesJob as unknown as JobDefinition,
 };
 
 /** Adds a job at run time (library users, tests). Worker processes only see jobs registered above. */

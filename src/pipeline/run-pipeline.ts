@@ -44,7 +44,21 @@ function timed<T>(
         async next() {
           const upstreamBefore = upstream?.elapsedMs ?? 0;
           const start = performance.now();
-          const result = await it.next();
+          let result: IteratorResult<T>;
+          try {
+            result = await it.next();
+          } catch (error) {
+            // Name the stage that threw (the innermost one; outer stages pass the error on unchanged).
+            if (error instanceof WeftError) throw error;
+            throw new WeftError(
+              'E_TASK_FAILED',
+              `${stats.name}: ${(error as Error)?.message ?? String(error)}`,
+              {
+                data: { stage: stats.name },
+                cause: error,
+              },
+            );
+          }
           const elapsed = performance.now() - start;
           clock.elapsedMs += elapsed;
           stats.timeMs += Math.max(0, elapsed - ((upstream?.elapsedMs ?? 0) - upstreamBefore));

@@ -23,6 +23,17 @@ export interface BuildContext {
   log: Logger;
   /** Scratch directory of this task attempt. */
   scratchDir: string;
+  /**
+   * Files this task publishes next to the dataset (e.g. WARC files), by their path relative to the
+   * output directory. They are moved there when the dataset is committed, listed in stats.json, and
+   * removed with the dataset; a failed attempt's files are discarded with it.
+   */
+  filesDir: string;
+  /**
+   * A folder of this task that outlives failed attempts (e.g. a crawl frontier, so a killed task
+   * resumes where it stopped rather than from scratch). Removed when the dataset is committed.
+   */
+  stateDir: string;
   /** The reduced result folder of a phase that ran before the main tasks. */
   phaseDir(name: string): string;
 }
@@ -38,6 +49,8 @@ export interface ReduceContext {
   taskDirs: string[];
   /** Where the reduced result goes (becomes `phaseDir(name)` for later phases and the main tasks). */
   outDir: string;
+  /** Files the reduce publishes next to the dataset (see BuildContext.filesDir). */
+  filesDir: string;
   phaseDir(name: string): string;
 }
 

@@ -41,6 +41,13 @@ export interface RunJobOptions {
   durable?: boolean;
   /** Commit when all tasks are done (default true). */
   commit?: boolean;
+  /**
+   * Array mode with phases: at a phase barrier, run the phase's tasks that no live process has
+   * claimed (slices not started yet, or lost with their machine), then wait for the rest (true); or
+   * return with `waitingAt` set so the slice can be run again later (false, the default). Waiting
+   * cannot deadlock a throttled array: the slices that run take on the work of those that do not.
+   */
+  waitAtBarrier?: boolean;
   log?: Logger;
   signal?: AbortSignal;
   /** How long a silent process on another host keeps its claims (default WEFT_LEASE_MS or 2 min). */
@@ -63,6 +70,8 @@ export interface RunSummary {
   wallMs: number;
   stats?: StatsFile;
   failures: TaskOutcome[];
+  /** Set when this slice stopped at a phase barrier that other slices have not reached yet. */
+  waitingAt?: string;
 }
 
 export function fingerprintOf(job: string, options: unknown): string {
@@ -277,10 +286,13 @@ export async function reducePhase(
       await rm(tmp, { recursive: true, force: true });
       await mkdir(tmp, { recursive: true });
       ctx.log.info(`phase ${phase.name}: reducing ${dirs.length} task outputs`, { phase: phase.name });
+      const filesDir = join(tmp, 'files');
+      await mkdir(filesDir, { recursive: true });
       await phase.reduce(options, {
         log: ctx.log,
         taskDirs: dirs,
         outDir: tmp,
+        filesDir,
         phaseDir: phaseDirResolver(ctx.outDir),
       });
       try {
@@ -409,14 +421,28 @@ export async function runJob(
     for (const phase of job.phases ?? []) {
       const phaseWorkspace = workspace.phase(phase.name);
       if (phaseWorkspace.isReduced()) continue;
-      // The barrier: every slice leaves this only once all of the phase's tasks are done.
+      // The barrier: with waitAtBarrier, this returns only once all of the phase's tasks are done.
       const counts = await runTaskSet({
         ...common,
         workspace: phaseWorkspace,
         phase: phase.name,
-        help: true,
+        help: run.waitAtBarrier === true,
       });
       ran += counts.ran;
+      if ((await phaseWorkspace.completedTaskIds()).size < tasks.length) {
+        // Array mode without waiting: other slices are still running this phase.
+        log.info(`phase ${phase.name}: this slice is done; run it again once the other slices are done`);
+        return {
+          outDir: run.outDir,
+          job: job.name,
+          committed: false,
+          alreadyComplete: false,
+          tasks: { total: tasks.length, ran, skipped: 0, failed: 0 },
+          failures: [],
+          wallMs: performance.now() - started,
+          waitingAt: phase.name,
+        };
+      }
       await reducePhase(phaseWorkspace, phase, options, {
         log,
         holder,

@@ -11,7 +11,7 @@ import { parseOptions } from '../pipeline/options.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import type { TaskInfo } from '../pipeline/stage.js';
 import type { BuildContext, JobDefinition, TaskSpec } from './job.js';
-import { type TaskMarker, Workspace } from './workspace.js';
+import { listFiles, type TaskMarker, Workspace } from './workspace.js';
 
 /** Everything a process needs to run one task; JSON-serializable so it can go to a worker or a queue. */
 export interface TaskAssignment {
@@ -61,11 +61,17 @@ export async function runTask(assignment: TaskAssignment, env: TaskRunEnv = {}):
   const workspace = assignment.phase ? root.phase(assignment.phase) : root;
   const attemptDir = await workspace.newAttemptDir(assignment.info.id);
   const scratchDir = join(attemptDir, 'scratch');
+  const filesDir = join(attemptDir, 'files');
+  const stateDir = workspace.stateDir(assignment.info.id);
   await mkdir(scratchDir, { recursive: true });
+  await mkdir(filesDir, { recursive: true });
+  await mkdir(stateDir, { recursive: true });
   const build: BuildContext = {
     task: assignment.info,
     log,
     scratchDir,
+    filesDir,
+    stateDir,
     phaseDir: phaseDirResolver(assignment.outDir),
   };
   const start = performance.now();
@@ -94,6 +100,8 @@ export async function runTask(assignment: TaskAssignment, env: TaskRunEnv = {}):
         env.onRecord ? { ...runOptions, onRecord: env.onRecord } : runOptions,
       );
       marker = baseMarker(assignment, result.sinkResult, result.stages, start);
+      const files = await listFiles(filesDir);
+      if (files.length > 0) marker.files = files;
     }
     await rm(scratchDir, { recursive: true, force: true });
     const published = await workspace.publish(attemptDir, marker);

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { writeFileAtomic } from '../dataset/dataset-files.js';
 import type { ShardPart } from '../dataset/shard-writer.js';
 import type { StageStatsJson } from '../pipeline/stats.js';
@@ -32,10 +32,21 @@ export interface TaskMarker {
   dir: string;
   label: string;
   parts: ShardPart[];
+  /** Files under the attempt's `files/` folder, published next to the dataset at commit. */
+  files?: string[];
   rows: number;
   stages: StageStatsJson[];
   durationMs: number;
   finishedAt: string;
+}
+
+/** Files under `dir`, as paths relative to it (sorted). */
+export async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
 }
 
 export function taskId(index: number): string {
@@ -79,6 +90,10 @@ export class Workspace {
   }
   attemptPath(name: string): string {
     return join(this.root, 'tasks', name);
+  }
+  /** A task's folder that survives its failed attempts (BuildContext.stateDir). */
+  stateDir(id: string): string {
+    return join(this.root, 'state', id);
   }
   markerFile(id: string): string {
     return join(this.root, 'done', `${id}.json`);

@@ -252,7 +252,7 @@ describe.skipIf(!hasRedis)('queue mode (BullMQ on a real redis-server)', () => {
     const dir = await tempDir();
     await writeFile(
       join(dir, 'slow.yaml'),
-      `out: out\njob: test-numbers\noptions: { count: 20, perTask: 10, delayMs: 1500 }\n`,
+      `out: out\njob: test-numbers\noptions: { count: 10, perTask: 10, delayMs: 1500 }\n`,
     );
     const queue = queueArgs();
     const { run: runId } = JSON.parse(
@@ -270,7 +270,7 @@ describe.skipIf(!hasRedis)('queue mode (BullMQ on a real redis-server)', () => {
     expect((await second.exited).code).toBe(0);
     const redone = second.json().find((l) => l.task === '00000' && /started/.test(String(l.msg)));
     expect(redone?.attempt).toBe(1);
-    expect(await status(queue, runId)).toMatchObject({ state: 'done', steps: [{ rows: 20 }] });
+    expect(await status(queue, runId)).toMatchObject({ state: 'done', steps: [{ rows: 10 }] });
   });
 
   test('bad input fails fast at submit with a clear error; nothing is enqueued', async () => {

@@ -64,6 +64,7 @@ describe('array mode', () => {
             '--task-count',
             '3',
             '--no-commit',
+            '--wait-at-barrier',
             '--json',
           ],
           { env },
@@ -91,8 +92,8 @@ describe('array mode', () => {
     const dir = await tempDir();
     const out = join(dir, 'out');
     const options = JSON.stringify({ count: 90, perTask: 10 });
-    // Slice 0 runs alone first: it takes on the phase tasks of slices not started yet, reduces,
-    // runs only its own main tasks, and leaves.
+    // Slice 0 runs alone first: at the barrier it takes on the phase tasks of slices not started
+    // yet, reduces, runs only its own main tasks, and leaves.
     const first = ok(
       await runCli(
         [
@@ -108,6 +109,7 @@ describe('array mode', () => {
           '3',
           '--workers',
           '1',
+          '--wait-at-barrier',
         ],
         { env },
       ),
@@ -169,6 +171,7 @@ describe('array mode', () => {
           '--workers',
           '1',
           '--no-commit',
+          '--wait-at-barrier',
         ],
         { env: { ...env, WEFT_LEASE_MS: '600000' } },
       ),

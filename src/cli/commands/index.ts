@@ -2,9 +2,17 @@
 import type { CommandDef } from '../command.js';
 
 export const commands: Record<string, { summary: string; load: () => Promise<CommandDef> }> = {
+  crawl: {
+    summary: 'Fetch pages politely into WARC files with a crawl log (resumable)',
+    load: async () => (await import('./crawl.js')).default,
+  },
   demo: {
     summary: 'Build small datasets from generated inputs (no network)',
     load: async () => (await import('./demo.js')).default,
+  },
+  images: {
+    summary: 'Download, validate and resize images of documents, pairs or URL lists',
+    load: async () => (await import('./images.js')).default,
   },
   inspect: {
     summary: 'Describe a dataset: rows, columns, size, shards, funnel',
@@ -13,6 +21,22 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   commit: {
     summary: 'Assemble a dataset whose tasks ran separately (array jobs)',
     load: async () => (await import('./commit.js')).default,
+  },
+  sft: {
+    summary: 'SFT conversations in The Cauldron layout (sources, decontamination, mixture, chat template)',
+    load: async () => (await import('./sft.js')).default,
+  },
+  card: {
+    summary: 'Write a dataset card: README.md (Hub metadata), plots, manifest',
+    load: async () => (await import('./card.js')).default,
+  },
+  export: {
+    summary: 'Export a dataset for release: Parquet (Hub layout) or webdataset tars',
+    load: async () => (await import('./export.js')).default,
+  },
+  check: {
+    summary: 'Score samples with a model (VLM server, ONNX CLIP, NSFW); keep, drop or annotate',
+    load: async () => (await import('./check.js')).default,
   },
   run: {
     summary: 'Run a registered job from a config file',

@@ -1,10 +1,12 @@
 import type { Features } from '../features.js';
+import { crawlLogLayout } from './crawl-log.js';
 import { imageTextPairsLayout } from './image-text-pairs.js';
 import type { DatasetLayout, LayoutName } from './layout.js';
 import { pdfPagesLayout } from './pdf-pages.js';
 import { sftSamplesLayout } from './sft-samples.js';
 import { webDocumentsLayout } from './web-documents.js';
 
+export * from './crawl-log.js';
 export * from './image-cell.js';
 export * from './image-text-pairs.js';
 export * from './layout.js';
@@ -25,7 +27,8 @@ export function layoutForDataset(
     storedName === 'web-documents' ||
     storedName === 'image-text-pairs' ||
     storedName === 'pdf-pages' ||
-    storedName === 'sft-samples'
+    storedName === 'sft-samples' ||
+    storedName === 'crawl-log'
       ? storedName
       : has('images', 'texts', 'general_metadata')
         ? 'web-documents'
@@ -35,7 +38,9 @@ export function layoutForDataset(
             ? 'pdf-pages'
             : has('image') || has('url', 'caption')
               ? 'image-text-pairs'
-              : undefined;
+              : has('url', 'status', 'warc_filename')
+                ? 'crawl-log'
+                : undefined;
   const scoreNames = Object.keys(features)
     .filter((k) => k.endsWith('_score'))
     .map((k) => k.slice(0, -'_score'.length));
@@ -51,6 +56,8 @@ export function layoutForDataset(
       return pdfPagesLayout({ scoreNames }) as DatasetLayout<unknown>;
     case 'sft-samples':
       return sftSamplesLayout({ withText: 'text' in features, scoreNames }) as DatasetLayout<unknown>;
+    case 'crawl-log':
+      return crawlLogLayout() as DatasetLayout<unknown>;
     default:
       return undefined;
   }

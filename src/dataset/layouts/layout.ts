@@ -12,7 +12,7 @@ export interface DatasetLayout<R> {
   fromRow(row: Row): Promise<R | undefined>;
 }
 
-export type LayoutName = 'web-documents' | 'image-text-pairs' | 'pdf-pages' | 'sft-samples';
+export type LayoutName = 'web-documents' | 'image-text-pairs' | 'pdf-pages' | 'sft-samples' | 'crawl-log';
 
 /** Score columns (`<scorer>_score`, float32) that model-check adds to any layout. */
 export function scoreColumnName(scorer: string): string {

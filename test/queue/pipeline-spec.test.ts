@@ -1,8 +1,11 @@
-import { writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
 import { WeftError } from '../../src/errors.js';
 import { loadPipelineSpec, resolveRun, timeStamp } from '../../src/queue/pipeline-spec.js';
+import { repoRoot } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 async function specFile(text: string): Promise<string> {
@@ -126,4 +129,20 @@ describe('PIPELINE.yaml', () => {
   test('time stamps sort and are safe in file names', () => {
     expect(timeStamp(new Date('2024-12-31T23:59:58.999Z'))).toBe('2024-12-31T235958Z');
   });
+});
+
+test('the deploy/ examples are valid', async () => {
+  for (const file of ['deploy/queue/pipeline.yaml', 'deploy/queue/crawl-schedule.yaml']) {
+    const spec = await loadPipelineSpec(join(repoRoot, file));
+    expect(spec.steps.length).toBeGreaterThan(0);
+  }
+  for (const file of [
+    'deploy/kubernetes/weft-indexed-job.yaml',
+    'deploy/kubernetes/weft-worker-deployment.yaml',
+  ]) {
+    const text = await readFile(join(repoRoot, file), 'utf8');
+    const docs = text.split(/^---$/m).map((d) => parse(d));
+    expect(docs[0].kind).toMatch(/^(Job|Deployment)$/);
+  }
+  execFileSync('bash', ['-n', join(repoRoot, 'deploy/slurm/weft-array.sbatch')]);
 });

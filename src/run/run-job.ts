@@ -161,6 +161,13 @@ interface TaskSetArgs {
   help?: boolean;
 }
 
+function progressOf(
+  onProgress: (event: ProgressEvent) => void,
+  phase: string | undefined,
+): (event: ProgressEvent) => void {
+  return phase ? (event) => onProgress({ ...event, phase }) : onProgress;
+}
+
 /**
  * Runs this process's slice of a task set (a phase's tasks or the main ones), skipping finished tasks.
  * Each task is claimed first, so processes sharing an output folder never run one task twice at once.
@@ -213,7 +220,7 @@ async function runTaskSet(args: TaskSetArgs): Promise<{ ran: number; skipped: nu
           workers: args.workers,
           log,
           ...(run.signal ? { signal: run.signal } : {}),
-          ...(run.onProgress && !args.phase ? { onProgress: run.onProgress } : {}),
+          ...(run.onProgress ? { onProgress: progressOf(run.onProgress, args.phase) } : {}),
         });
       } finally {
         // A finished task's marker outranks its claim; the others are given back for a retry.

@@ -131,15 +131,40 @@ describe('array mode', () => {
     ] as const) {
       const slice = ok(
         await runCli(
-          ['run', 'test-numbers', '--options', options, '--out', out, '--workers', '1', '--json'],
+          [
+            'run',
+            'test-numbers',
+            '--options',
+            options,
+            '--out',
+            out,
+            '--workers',
+            '1',
+            '--json',
+            '--log-format',
+            'json',
+          ],
           {
             env: { ...env, ...extra },
           },
         ),
       );
-      expect(slice.stderr).toContain(
-        `slice ${index} of 3 (from ${index === 1 ? 'SLURM_ARRAY_TASK_ID' : 'JOB_COMPLETION_INDEX'})`,
+      // Structured logs for the cluster's log collector: JSON lines, one per finished task with its id
+      // and counts (the closing summary is the one human line).
+      const lines = slice.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('[weft] run test-numbers') && !l.startsWith('  '));
+      const logs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(logs[0]).toMatchObject({
+        level: 'info',
+        msg: `array task: slice ${index} of 3 (from ${index === 1 ? 'SLURM_ARRAY_TASK_ID' : 'JOB_COMPLETION_INDEX'})`,
+      });
+      const done = logs.filter((l) => /^task \d+ done$/.test(String(l.msg)));
+      expect(done.map((l) => l.task)).toEqual(
+        index === 1 ? ['00001', '00004', '00007'] : ['00002', '00005', '00008'],
       );
+      expect(done.at(-1)).toMatchObject({ rows: 10, done: 3, total: 3 });
       expect(slice.stderr).not.toContain('reducing');
       expect(JSON.parse(slice.stdout)).toMatchObject({ committed: index === 2, tasks: { ran: 3 } });
     }

@@ -5,6 +5,7 @@
 // current jobs finish, or after --shutdown-timeout are handed back to the queue for another worker.
 import { availableParallelism, hostname } from 'node:os';
 import { FlowProducer, type Job, Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { describeError, isWeftError } from '../errors.js';
 import type { Logger } from '../pipeline/logger.js';
 import { ChildPool, type TaskOutcomeValue } from './child-pool.js';
@@ -53,7 +54,19 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Worke
   const { target, log } = options;
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
   const stallMs = options.stallTimeoutMs ?? 30_000;
-  const redis = await openRedis(target);
+  // Fails fast (E_SERVICE) when Redis cannot be reached at start; from then on, like BullMQ's own
+  // connections, the worker rides out a Redis restart instead of giving up.
+  (await openRedis(target)).disconnect();
+  const redis = new Redis(target.url, {
+    maxRetriesPerRequest: null,
+    retryStrategy: (times) => Math.min(times * 500, 5000),
+  });
+  let lastRedisWarning = 0;
+  redis.on('error', (error) => {
+    if (Date.now() - lastRedisWarning < 10_000) return;
+    lastRedisWarning = Date.now();
+    log.warn(`Redis connection trouble (retrying): ${error.message}`);
+  });
   const registry = new RunRegistry(redis, target.queue);
   const connection = bullConnection(target);
   const flow = new FlowProducer({ connection });

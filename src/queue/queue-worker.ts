@@ -124,11 +124,17 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Worke
 
   const processor = async (job: Job<QueueJobData>, token?: string): Promise<unknown> => {
     const data = job.data;
-    const runId = data.kind === 'task' ? data.runId : data.kind === 'stage-end' ? data.run.id : undefined;
+    // A firing's run id comes from the schedule and the fire time: a redelivered firing is the same run.
+    const runId =
+      data.kind === 'task'
+        ? data.runId
+        : data.kind === 'stage-end'
+          ? data.run.id
+          : `${data.spec.name}-${timeStamp(fireTime(job))}`;
     const jobLog = log.child({
       jobId: job.id,
       kind: data.kind,
-      ...(runId ? { run: runId } : {}),
+      run: runId,
       ...(data.kind !== 'fire' ? { step: data.step, stage: data.stage } : { schedule: data.scheduleId }),
       ...(data.kind === 'task' ? { task: data.assignment.info.id } : {}),
       ...(data.kind === 'task' && data.assignment.phase ? { phase: data.assignment.phase } : {}),
@@ -143,7 +149,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Worke
       }
       if (!data.allowOverlap) {
         const previous = await registry.runningRunOfSchedule(data.scheduleId);
-        if (previous) {
+        if (previous && previous !== runId) {
           jobLog.warn(
             `schedule ${data.scheduleId} fired while its run ${previous} is still running: skipped`,
             {
@@ -157,12 +163,11 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Worke
         now: fireTime(job),
         dated: true,
         scheduleId: data.scheduleId,
-        // One run per firing, even if the firing job is redelivered.
-        runId: `${data.spec.name}-${timeStamp(fireTime(job))}`,
+        runId,
       });
       if (!(await registry.getRun(run.id))) await registry.createRun(run);
       jobLog.info(`schedule ${data.scheduleId} fired: run ${run.id} into ${run.runDir}`, { run: run.id });
-      return await advanceRun(run, undefined, jobLog.child({ run: run.id }));
+      return await advanceRun(run, undefined, jobLog);
     } catch (error) {
       if (release.signal.aborted && token) {
         // Shutting down: hand the job back without spending one of its attempts.
@@ -178,7 +183,8 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Worke
         code: isWeftError(error) ? error.code : undefined,
         final,
       });
-      if (final && runId) {
+      // A firing that failed before its run was recorded has no run to mark.
+      if (final && (data.kind !== 'fire' || (await registry.getRun(runId)))) {
         if (data.kind === 'task')
           await registry.taskFailed(runId, data.step, data.stage, data.assignment.info.id, message);
         const where =

@@ -187,13 +187,41 @@ function stageSpan(workers: Worker[], runId: string): number {
   return last - first;
 }
 
+/**
+ * What the machine gives right now: the same documents hashed by plain node processes with no weft at
+ * all, in 1 process and split over 2 at once. On a shared machine this is the ceiling for 2 workers.
+ */
+async function plainProcesses(n: number, docs: number): Promise<number> {
+  const job = fileURLToPath(new URL('./lib/scale-job.js', import.meta.url));
+  const script = `const { minhash, documentText } = await import(${JSON.stringify(job)});
+    const [start, end] = process.argv.slice(1).map(Number);
+    for (let i = start; i < end; i++) minhash(documentText(i, 400), 256);`;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: n }, (_, k) => {
+      const child = spawn(
+        process.execPath,
+        ['--input-type=module', '-e', script, String((k * docs) / n), String(((k + 1) * docs) / n)],
+        {
+          stdio: 'ignore',
+        },
+      );
+      return new Promise((resolve) => child.once('exit', resolve));
+    }),
+  );
+  return performance.now() - start;
+}
+
 async function cpuBound(url: string, redis: Redis, dir: string): Promise<void> {
   const cpu = { tasks, docsPerTask };
   const docs = tasks * docsPerTask;
   const total: Record<'anchor' | 'one' | 'two', number[]> = { anchor: [], one: [], two: [] };
+  const plain: Record<'one' | 'two', number[]> = { one: [], two: [] };
   const stage: Record<'one' | 'two', number[]> = { one: [], two: [] };
   for (let r = 0; r < rounds; r++) {
     total.anchor.push(await inProcess(dir, cpu, `anchor-${r}`));
+    plain.one.push(await plainProcesses(1, docs));
+    plain.two.push(await plainProcesses(2, docs));
     // Alternate the order, so a load change on the shared machine does not favour one side.
     const order = r % 2 === 0 ? ([1, 2] as const) : ([2, 1] as const);
     for (const n of order) {
@@ -229,6 +257,10 @@ async function cpuBound(url: string, redis: Redis, dir: string): Promise<void> {
     `  speed-up 2 workers / 1 worker : ${(s1 / s2).toFixed(2)} × for the stage (goal ≥ 1.8); ${(w1 / w2).toFixed(2)} × end to end (submit and commit included)`,
   );
   console.log(`  1 worker / anchor             : ${(a / w1).toFixed(2)} × end to end`);
+  const [p1, p2] = [median(plain.one), median(plain.two)];
+  console.log(
+    `  machine ceiling (no weft)     : plain node, 1 process ${rate(p1)} docs/s, 2 processes ${rate(p2)} docs/s = ${(p1 / p2).toFixed(2)} × (what 2 cores give right now)`,
+  );
   console.log(
     `  all runs (s): anchor ${JSON.stringify(seconds(total.anchor))}, 1 worker ${JSON.stringify(seconds(total.one))} (stage ${JSON.stringify(seconds(stage.one))}), 2 workers ${JSON.stringify(seconds(total.two))} (stage ${JSON.stringify(seconds(stage.two))})`,
   );

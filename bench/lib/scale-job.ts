@@ -11,7 +11,7 @@ const WORDS = 'the quick brown fox jumps over a lazy dog while seven wizards qui
   ' ',
 );
 
-function documentText(index: number, words: number): string {
+export function documentText(index: number, words: number): string {
   let state = (index + 1) * 2654435761;
   const out: string[] = [];
   for (let i = 0; i < words; i++) {

@@ -34,6 +34,11 @@ export interface CommandDef {
   /** Positional argument names for help, e.g. ['INPUTS...']. */
   positionals: { name: string; description: string; min?: number; max?: number };
   examples?: string[];
+  /**
+   * The command winds down on SIGINT/SIGTERM by itself (a queue worker handing its jobs back): main
+   * then only aborts `io.signal` on the first signal, with no forced exit.
+   */
+  selfManagedShutdown?: boolean;
   run(args: { flags: ParsedFlags; positionals: string[] }, io: CliIO): Promise<number>;
 }
 

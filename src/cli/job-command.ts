@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { WeftError } from '../errors.js';
 import { createLogger } from '../pipeline/logger.js';
 import type { StageStatsJson } from '../pipeline/stats.js';
+import { taskSliceFrom } from '../run/array-env.js';
 import type { JobDefinition } from '../run/job.js';
 import { type RunSummary, runJob } from '../run/run-job.js';
 import { type CliIO, type FlagDef, type ParsedFlags, parseByteSize } from './command.js';
@@ -13,11 +14,26 @@ import { ProgressReporter } from './progress.js';
 export const runFlags = {
   out: { type: 'string', value: 'DIR', description: 'Output dataset directory (required)' },
   workers: { type: 'number', value: 'N', description: 'Worker processes (default: number of cores)' },
-  'task-index': { type: 'number', value: 'I', description: 'Run only the tasks of slice I (array jobs)' },
-  'task-count': { type: 'number', value: 'N', description: 'Number of slices the tasks are split into' },
+  'task-index': {
+    type: 'number',
+    value: 'I',
+    description:
+      'Run only the tasks of slice I (array jobs; default: SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX…)',
+  },
+  'task-count': {
+    type: 'number',
+    value: 'N',
+    description:
+      'Number of slices the tasks are split into (default: SLURM_ARRAY_TASK_COUNT, WEFT_TASK_COUNT)',
+  },
+  'no-commit': {
+    type: 'boolean',
+    description: 'Leave the finished tasks for a separate "weft commit DIR" step (array jobs)',
+  },
   'wait-at-barrier': {
     type: 'boolean',
-    description: 'Array mode: wait at phase barriers for the other slices (only when all slices run at once)',
+    description:
+      'Array mode: at a phase barrier, take on the phase tasks nobody has claimed, then wait for the rest',
   },
   overwrite: {
     type: 'boolean',
@@ -43,20 +59,22 @@ export const runFlags = {
   },
 } as const satisfies Record<string, FlagDef>;
 
-export function resolveTaskSlice(flags: ParsedFlags): { taskIndex?: number; taskCount?: number } {
-  const index = flags['task-index'] as number | undefined;
-  const count = flags['task-count'] as number | undefined;
-  if (index === undefined && count === undefined) return {};
-  if (index === undefined || count === undefined) {
-    throw new WeftError('E_USAGE', '--task-index and --task-count go together');
-  }
-  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) {
-    throw new WeftError(
-      'E_USAGE',
-      `--task-index must be an integer in [0, --task-count) and --task-count ≥ 1 (received ${index} of ${count})`,
-    );
-  }
-  return { taskIndex: index, taskCount: count };
+/**
+ * The task slice of an array job: --task-index/--task-count, else the environment of a Slurm array,
+ * a Kubernetes Indexed Job (JOB_COMPLETION_INDEX with --task-count), AWS or Google Cloud Batch.
+ */
+export function resolveTaskSlice(
+  flags: ParsedFlags,
+  env: Record<string, string | undefined> = {},
+): { taskIndex?: number; taskCount?: number } {
+  const slice = taskSliceFrom(
+    {
+      taskIndex: flags['task-index'] as number | undefined,
+      taskCount: flags['task-count'] as number | undefined,
+    },
+    env,
+  );
+  return slice ? { taskIndex: slice.taskIndex, taskCount: slice.taskCount } : {};
 }
 
 /** Options from --config (if given) with the command's flag-derived options on top. */
@@ -140,12 +158,24 @@ export async function runJobWithProgress(run: JobCommandRun, io: CliIO): Promise
   });
   const log = createLogger({ write: progress.writeLog, fields: {} });
   const maxShard = run.flags['max-shard-size'];
+  const found = taskSliceFrom(
+    {
+      taskIndex: run.flags['task-index'] as number | undefined,
+      taskCount: run.flags['task-count'] as number | undefined,
+    },
+    io.env,
+  );
+  const slice = found ? { taskIndex: found.taskIndex, taskCount: found.taskCount } : {};
+  if (found && found.source !== '--task-index') {
+    log.info(`array task: slice ${found.taskIndex} of ${found.taskCount} (from ${found.source})`);
+  }
   try {
     return await runJob(run.job, run.options, {
       outDir,
       ...(typeof run.flags.workers === 'number' ? { workers: run.flags.workers } : {}),
-      ...resolveTaskSlice(run.flags),
+      ...slice,
       overwrite: run.flags.overwrite === true,
+      ...(run.flags['no-commit'] === true ? { commit: false } : {}),
       waitAtBarrier: run.flags['wait-at-barrier'] === true,
       ...(typeof maxShard === 'string' ? { maxShardBytes: parseByteSize(maxShard, 'max-shard-size') } : {}),
       log,
@@ -166,7 +196,7 @@ export function printSummary(io: CliIO, command: string, summary: RunSummary, fl
   if (flags.quiet === true) return;
   if (summary.waitingAt) {
     io.stderr.write(
-      `[weft] ${command}: this slice reached the barrier of phase ${summary.waitingAt}; run it again once the other slices have too (or use --wait-at-barrier when all slices run at the same time)\n`,
+      `[weft] ${command}: this slice reached the barrier of phase ${summary.waitingAt}; run it again once the other slices have too (or use --wait-at-barrier)\n`,
     );
     return;
   }

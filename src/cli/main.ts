@@ -24,6 +24,9 @@ function topHelp(): string {
   ].join('\n');
 }
 
+/** Set once the command is known: whether it handles SIGINT/SIGTERM itself. */
+let selfManagedShutdown = false;
+
 export async function main(argv: string[], partialIo: Partial<CliIO> = {}): Promise<number> {
   const io: CliIO = {
     stdout: partialIo.stdout ?? process.stdout,
@@ -50,6 +53,7 @@ export async function main(argv: string[], partialIo: Partial<CliIO> = {}): Prom
       return 2;
     }
     const command = await entry.load();
+    selfManagedShutdown = command.selfManagedShutdown === true;
     const parsed = parseCommandArgs(command, rest);
     if (parsed.help) {
       io.stdout.write(commandHelp(command));
@@ -88,6 +92,10 @@ if (isEntryPoint()) {
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (selfManagedShutdown) {
+      controller.abort();
+      return;
+    }
     interrupts += 1;
     if (interrupts > 1) process.exit(130);
     process.stderr.write(
@@ -102,7 +110,8 @@ if (isEntryPoint()) {
   process.on('SIGTERM', onSignal);
   main(process.argv.slice(2), { signal: controller.signal }).then(
     (code) => {
-      process.exitCode = controller.signal.aborted && code === 0 ? 130 : code;
+      // A command that winds down by itself reports how that went; others were cut short.
+      process.exitCode = controller.signal.aborted && code === 0 && !selfManagedShutdown ? 130 : code;
     },
     (error: unknown) => {
       process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);

@@ -47,10 +47,18 @@ export class ProgressReporter {
   }
 
   onProgress = (event: ProgressEvent): void => {
+    if (this.options.logFormat === 'json' && !this.options.quiet) this.logTask(event);
+    // Phase tasks are reported in JSON logs only; the bar and counts are the run's main tasks.
+    if (event.phase) return;
     if (event.type === 'records') this.records += event.count;
     else if (event.type === 'task-done') this.done += 1;
     else if (event.type === 'task-failed') this.failed += 1;
-    if (!this.isTty && event.type === 'task-done' && !this.options.quiet) {
+    if (
+      !this.isTty &&
+      this.options.logFormat !== 'json' &&
+      event.type === 'task-done' &&
+      !this.options.quiet
+    ) {
       const now = performance.now();
       // Plain mode: one line per finished task, but at most one every 2 s for runs with many tasks.
       if (now - this.lastPlainLog > 2000 || this.done + this.failed === this.total) {
@@ -62,6 +70,27 @@ export class ProgressReporter {
     }
     this.draw(event.type !== 'records');
   };
+
+  /** JSON logs: one line per finished or failed task, with its id, phase and counts (log collectors). */
+  private logTask(event: ProgressEvent): void {
+    if (event.type !== 'task-done' && event.type !== 'task-failed') return;
+    const done = event.phase ? undefined : this.done + (event.type === 'task-done' ? 1 : 0);
+    const fields = {
+      task: event.id,
+      label: event.label,
+      ...(event.phase ? { phase: event.phase } : {}),
+      ...(event.type === 'task-failed' ? { error: event.message } : event.phase ? {} : { rows: event.rows }),
+      ...(done !== undefined ? { done, total: this.total } : {}),
+      elapsedMs: Math.round(performance.now() - this.started),
+    };
+    const line: LogLine = {
+      level: event.type === 'task-done' ? 'info' : 'error',
+      message: event.type === 'task-done' ? `task ${event.id} done` : `task ${event.id} failed`,
+      fields,
+      time: new Date().toISOString(),
+    };
+    this.options.stream.write(`${formatLogLine(line, 'json')}\n`);
+  }
 
   finish(): void {
     this.clear();

@@ -1,4 +1,6 @@
 // The job registry: one line per job, loaded lazily so a worker imports only what its job needs.
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { WeftError } from '../errors.js';
 import type { JobDefinition } from '../run/job.js';
 
@@ -31,7 +33,58 @@ export function jobNames(): string[] {
   return Object.keys(loaders);
 }
 
+let extraModulesLoaded: Promise<void> | undefined;
+
+function isJobDefinition(value: unknown): value is JobDefinition {
+  const v = value as Partial<JobDefinition> | undefined;
+  return (
+    typeof v?.name === 'string' && typeof v.planTasks === 'function' && typeof v.buildPipeline === 'function'
+  );
+}
+
+/**
+ * Jobs defined outside weft: WEFT_JOB_MODULES lists modules (paths or package names, comma-separated)
+ * whose default export, or `jobs` export, is a job or an array of jobs. Every process that rebuilds
+ * tasks (local workers, array slices, queue workers) reads the same variable, so custom jobs run
+ * everywhere weft's own do.
+ */
+async function loadExtraModules(): Promise<void> {
+  const list = (process.env.WEFT_JOB_MODULES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const spec of list) {
+    const target = spec.startsWith('.') || isAbsolute(spec) ? pathToFileURL(resolve(spec)).href : spec;
+    let module: Record<string, unknown>;
+    try {
+      module = (await import(target)) as Record<string, unknown>;
+    } catch (error) {
+      throw new WeftError(
+        'E_CONFIG',
+        `cannot load job module ${spec} (WEFT_JOB_MODULES): ${(error as Error).message}`,
+        {
+          data: { module: spec },
+          cause: error,
+        },
+      );
+    }
+    const exported = [module.default, module.jobs].flat().filter(isJobDefinition);
+    if (exported.length === 0) {
+      throw new WeftError(
+        'E_CONFIG',
+        `job module ${spec} (WEFT_JOB_MODULES) exports no job: export default defineJob({...}) or an array of jobs`,
+        { data: { module: spec } },
+      );
+    }
+    for (const job of exported) if (!loaders[job.name]) loaders[job.name] = async () => job;
+  }
+}
+
 export async function loadJob(name: string): Promise<JobDefinition> {
+  if (!loaders[name] && process.env.WEFT_JOB_MODULES) {
+    extraModulesLoaded ??= loadExtraModules();
+    await extraModulesLoaded;
+  }
   const load = loaders[name];
   if (!load) {
     throw new WeftError('E_CONFIG', `unknown job "${name}"; known jobs: ${jobNames().join(', ')}`, {

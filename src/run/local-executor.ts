@@ -17,11 +17,15 @@ export interface TaskOutcome {
   error?: { code?: string; message: string };
 }
 
-export type ProgressEvent =
+export type ProgressEvent = (
   | { type: 'task-start'; id: string; label: string }
   | { type: 'task-done'; id: string; label: string; rows: number }
   | { type: 'task-failed'; id: string; label: string; message: string }
-  | { type: 'records'; count: number };
+  | { type: 'records'; count: number }
+) & {
+  /** Set for the tasks of a corpus-wide phase (they are not the run's main tasks). */
+  phase?: string;
+};
 
 export interface ExecuteOptions {
   workers: number;

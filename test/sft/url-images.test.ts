@@ -9,7 +9,9 @@ import { buildSft, dropped, noisePicture, writeFileIn } from './fixtures.js';
 test('URL images are fetched politely when images.download is set; failures are counted reasons', async () => {
   const picture = await noisePicture(11);
   const server = await startServer({
-    '/robots.txt': (_req, res) => res.end('User-agent: *\nDisallow: /private/\n'),
+    '/robots.txt': (_req, res) => {
+      res.end('User-agent: *\nDisallow: /private/\n');
+    },
     '/img/cat.jpg': (_req, res) => {
       res.setHeader('Content-Type', 'image/jpeg');
       res.end(picture);
@@ -19,7 +21,9 @@ test('URL images are fetched politely when images.download is set; failures are 
       res.setHeader('X-Robots-Tag', 'noai');
       res.end(picture);
     },
-    '/private/secret.jpg': (_req, res) => res.end(picture),
+    '/private/secret.jpg': (_req, res) => {
+      res.end(picture);
+    },
   });
   const work = await tempDir();
   const rows = [

@@ -13,10 +13,11 @@ export default defineCommand({
   async run({ flags, positionals }, io) {
     const dir = resolve(io.cwd, positionals[0]!);
     const size = flags['max-shard-size'];
-    const stats = await commitRun(
-      dir,
-      typeof size === 'string' ? { maxShardBytes: parseByteSize(size, 'max-shard-size') } : {},
-    );
+    const stats = await commitRun(dir, {
+      log: io.log,
+      signal: io.signal,
+      ...(typeof size === 'string' ? { maxShardBytes: parseByteSize(size, 'max-shard-size') } : {}),
+    });
     if (flags.json === true) {
       io.stdout.write(
         `${JSON.stringify({ ok: true, command: 'commit', out: dir, rows: stats.rows, bytes: stats.bytes, shards: stats.shards })}\n`,

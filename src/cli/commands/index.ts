@@ -58,4 +58,20 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Run a registered job from a config file',
     load: async () => (await import('./run.js')).default,
   },
+  submit: {
+    summary: 'Enqueue a pipeline on Redis for weft workers (queue mode)',
+    load: async () => (await import('./submit.js')).default,
+  },
+  worker: {
+    summary: 'Run queued jobs from Redis (any number of machines)',
+    load: async () => (await import('./worker.js')).default,
+  },
+  status: {
+    summary: 'Progress of queued runs per step and phase',
+    load: async () => (await import('./status.js')).default,
+  },
+  schedule: {
+    summary: 'Run a pipeline on a cron schedule (dated outputs); --list, --remove',
+    load: async () => (await import('./schedule.js')).default,
+  },
 };

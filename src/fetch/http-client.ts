@@ -112,6 +112,41 @@ function drain(body: Body): void {
   body.dump({ limit: 64 * 1024 }).catch(() => {});
 }
 
+/**
+ * Collects a body within `maxBytes` (cut the moment it is exceeded), from 'data' events: cheaper per
+ * chunk than async iteration. Settles exactly once: on end, on error, or on a close without end.
+ */
+function readBody(body: Body, maxBytes: number, onBytes: (bytes: number) => void): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    };
+    body.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      total += chunk.byteLength;
+      onBytes(total);
+      if (total > maxBytes) {
+        fail(new FetchFailure('too_large', `body exceeds ${maxBytes} bytes`));
+        discard(body);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    });
+    body.once('error', fail);
+    body.once('close', () => fail(new FetchFailure('network', 'connection closed before the body ended')));
+  });
+}
+
 export class HttpClient {
   readonly dns: DnsCache;
   private readonly agent: Agent;
@@ -142,8 +177,19 @@ export class HttpClient {
   async get(urlText: string, request: RequestOptions): Promise<HttpResponse> {
     const url = parseFetchableUrl(urlText);
     if (typeof url === 'string') throw new FetchFailure(url, `cannot fetch ${JSON.stringify(urlText)}`);
-    const deadline = AbortSignal.timeout(this.options.totalTimeoutMs);
-    const signal = request.signal ? AbortSignal.any([deadline, request.signal]) : deadline;
+    // One controller and one timer, cleared when the request ends (cheaper per request than
+    // AbortSignal.timeout/any, whose timers and listeners outlive the request).
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error(`total timeout ${this.options.totalTimeoutMs} ms`));
+    }, this.options.totalTimeoutMs);
+    const outer = request.signal;
+    const onOuterAbort = () => controller.abort(outer?.reason);
+    if (outer?.aborted) onOuterAbort();
+    else outer?.addEventListener('abort', onOuterAbort, { once: true });
+    const signal = controller.signal;
     const requestHeaders: Record<string, string> = {
       host: url.host,
       'user-agent': this.options.userAgent,
@@ -191,16 +237,9 @@ export class HttpClient {
         discard(response.body);
         throw new FetchFailure('too_large', `Content-Length ${declared} exceeds ${request.maxBytes} bytes`);
       }
-      const chunks: Buffer[] = [];
-      for await (const chunk of response.body) {
-        wireBytes += (chunk as Buffer).byteLength;
-        if (wireBytes > request.maxBytes) {
-          discard(response.body);
-          throw new FetchFailure('too_large', `body exceeds ${request.maxBytes} bytes`);
-        }
-        chunks.push(chunk as Buffer);
-      }
-      let body: Buffer = Buffer.concat(chunks);
+      let body = await readBody(response.body, request.maxBytes, (bytes) => {
+        wireBytes = bytes;
+      });
       const encoding = headerValue(head.headers, 'content-encoding')?.trim().toLowerCase();
       if (encoding && encoding !== 'identity') {
         body = await decode(body, encoding, request.maxBytes);
@@ -209,13 +248,16 @@ export class HttpClient {
       return finish(body);
     } catch (error) {
       if (error instanceof FetchFailure) throw error;
-      if (deadline.aborted && !request.signal?.aborted) {
+      if (timedOut && !request.signal?.aborted) {
         throw new FetchFailure(
           'timeout',
           `${url.href}: no complete response within ${this.options.totalTimeoutMs} ms (${wireBytes} bytes read)`,
         );
       }
       throw classifyError(error);
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
     }
   }
 

@@ -49,14 +49,18 @@ export function phashFromPixels(pixels: Uint8Array | Uint8ClampedArray): string 
 
 /**
  * pHash of an encoded image (any format sharp decodes); EXIF orientation is applied first. With
- * `failOn: 'truncated'` the same decode also validates the file (it throws on truncated data), so a
- * caller that needs both pays for one decode; the hash is the same either way.
+ * `failOn: 'truncated'` the same decode also validates the file (it throws on truncated data), and
+ * `limitInputPixels` refuses it from its header above that many pixels, so a caller that needs all
+ * three pays for one decode; the hash is the same either way.
  */
 export async function phash(
   bytes: Uint8Array,
-  options: { failOn?: 'none' | 'truncated' } = {},
+  options: { failOn?: 'none' | 'truncated'; limitInputPixels?: number } = {},
 ): Promise<string> {
-  const pixels = await sharp(bytes, { failOn: options.failOn ?? 'none' })
+  const pixels = await sharp(bytes, {
+    failOn: options.failOn ?? 'none',
+    ...(options.limitInputPixels !== undefined ? { limitInputPixels: options.limitInputPixels } : {}),
+  })
     .rotate()
     .flatten({ background: '#ffffff' })
     .grayscale()

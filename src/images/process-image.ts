@@ -4,6 +4,7 @@
 // fine: allowed format, no metadata, upright, sRGB, within size) or re-encodes without metadata.
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { type ImageFormat, type ImageValue, sha256Hex } from '../records/image.js';
+import { type HeaderFacts, readImageHeader } from './image-header.js';
 import type { ImageProcessOptions } from './image-options.js';
 import { phash } from './phash.js';
 import { toImageFormat } from './probe-image.js';
@@ -11,13 +12,25 @@ import { toImageFormat } from './probe-image.js';
 export type ImageDropReason = 'not_an_image' | 'unsupported_format' | 'too_many_pixels' | 'decode_error';
 
 export type ProcessedImage =
-  | {
-      ok: true;
-      image: ImageValue;
-      kept: boolean;
-      original: { format: ImageFormat; widthPx: number; heightPx: number };
-    }
+  | { ok: true; image: ImageValue; kept: boolean }
   | { ok: false; reason: ImageDropReason; detail: string };
+
+/** What to do with an image that passed the checks: keep its bytes, or decode and re-encode it. */
+interface Plan {
+  format: ImageFormat;
+  keep: boolean;
+  needsResize: boolean;
+  /** Displayed size (EXIF orientation applied); only needed when the bytes are kept. */
+  upright: { w: number; h: number };
+}
+
+export interface ProcessImageSettings {
+  /**
+   * Decide from the JPEG/PNG/WebP header read here when it is conclusive (default), sparing a libvips
+   * header call; false always asks sharp's metadata (the reference the header reader is tested against).
+   */
+  readHeaders?: boolean;
+}
 
 /** Formats sharp's prebuilt libvips cannot decode but that are images (Pillow reads some of them). */
 function sniffUnsupported(bytes: Uint8Array): string | undefined {
@@ -33,7 +46,40 @@ function drop(reason: ImageDropReason, detail: string): ProcessedImage {
   return { ok: false, reason, detail };
 }
 
-export async function processImage(bytes: Uint8Array, options: ImageProcessOptions): Promise<ProcessedImage> {
+function needsResizeFor(widthPx: number, heightPx: number, options: ImageProcessOptions): boolean {
+  const N = options.imageSizePx;
+  // Symmetric in width and height, so EXIF orientation does not change the answer.
+  return options.resizeMode === 'keep_ratio'
+    ? Math.max(widthPx, heightPx) > N
+    : options.resizeMode === 'no'
+      ? false
+      : widthPx !== N || heightPx !== N;
+}
+
+function tooManyPixels(widthPx: number, heightPx: number, options: ImageProcessOptions): ProcessedImage {
+  return drop('too_many_pixels', `${widthPx}×${heightPx} px exceeds ${options.maxPixels} pixels`);
+}
+
+/** The plan from the header alone, or undefined when it is not conclusive (then sharp is asked). */
+function planFromHeader(
+  header: HeaderFacts,
+  options: ImageProcessOptions,
+): Plan | ProcessedImage | undefined {
+  const { format, widthPx, heightPx, clean } = header;
+  if (!(options.inputFormats as readonly string[]).includes(format))
+    return drop('unsupported_format', `${format} images are not accepted`);
+  if (widthPx * heightPx > options.maxPixels) return tooManyPixels(widthPx, heightPx, options);
+  const needsResize = needsResizeFor(widthPx, heightPx, options);
+  const upright = { w: widthPx, h: heightPx }; // only used when kept, and kept files have no EXIF
+  if (needsResize || clean === false || !(options.keepOriginalFormats as readonly string[]).includes(format))
+    return { format, keep: false, needsResize, upright };
+  return clean === true ? { format, keep: true, needsResize, upright } : undefined;
+}
+
+async function planFromMetadata(
+  bytes: Uint8Array,
+  options: ImageProcessOptions,
+): Promise<Plan | ProcessedImage> {
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
@@ -51,20 +97,11 @@ export async function processImage(bytes: Uint8Array, options: ImageProcessOptio
   const width = meta.width ?? 0;
   const height = meta.pageHeight ?? meta.height ?? 0;
   if (width <= 0 || height <= 0) return drop('decode_error', 'image has no size');
-  if (width * height > options.maxPixels)
-    return drop('too_many_pixels', `${width}×${height} px exceeds ${options.maxPixels} pixels`);
+  if (width * height > options.maxPixels) return tooManyPixels(width, height, options);
 
   const orientation = meta.orientation ?? 1;
   const upright = orientation >= 5 ? { w: height, h: width } : { w: width, h: height };
-  const original = { format, widthPx: upright.w, heightPx: upright.h };
-  const N = options.imageSizePx;
-  const mode = options.resizeMode;
-  const needsResize =
-    mode === 'keep_ratio'
-      ? Math.max(upright.w, upright.h) > N
-      : mode === 'no'
-        ? false
-        : upright.w !== N || upright.h !== N;
+  const needsResize = needsResizeFor(width, height, options);
   const keep =
     !needsResize &&
     (options.keepOriginalFormats as readonly string[]).includes(format) &&
@@ -76,27 +113,40 @@ export async function processImage(bytes: Uint8Array, options: ImageProcessOptio
     !meta.xmp &&
     !meta.iptc &&
     !meta.icc;
+  return { format, keep, needsResize, upright };
+}
 
-  // One full decode either way: it validates the whole file (truncated data fails here).
+export async function processImage(
+  bytes: Uint8Array,
+  options: ImageProcessOptions,
+  settings: ProcessImageSettings = {},
+): Promise<ProcessedImage> {
+  const header = settings.readHeaders === false ? undefined : readImageHeader(bytes);
+  const planned = (header && planFromHeader(header, options)) ?? (await planFromMetadata(bytes, options));
+  if ('ok' in planned) return planned;
+  const { format, keep, needsResize, upright } = planned;
+  const N = options.imageSizePx;
+  const mode = options.resizeMode;
+
+  // One full decode either way: it validates the whole file (truncated data fails here), and the
+  // pixel limit is enforced again by libvips from the header it reads itself.
   let out: Buffer;
   let info: OutputInfo;
   let outFormat: ImageFormat = format;
   let keptHash: string | undefined;
   try {
-    const input = () =>
-      sharp(bytes, {
+    if (keep) {
+      // The pHash decode is the validating decode (same pixels as phash() of the stored bytes).
+      out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      keptHash = await phash(out, { failOn: 'truncated', limitInputPixels: options.maxPixels });
+      info = { width: upright.w, height: upright.h } as OutputInfo;
+    } else {
+      let pipeline = sharp(bytes, {
         failOn: 'truncated',
         limitInputPixels: options.maxPixels,
         page: 0,
         pages: 1,
-      });
-    if (keep) {
-      // The pHash decode is the validating decode (same pixels as phash() of the stored bytes).
-      out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      keptHash = await phash(out, { failOn: 'truncated' });
-      info = { width: upright.w, height: upright.h } as OutputInfo;
-    } else {
-      let pipeline = input().rotate();
+      }).rotate();
       if (needsResize) {
         pipeline =
           mode === 'keep_ratio'
@@ -119,7 +169,10 @@ export async function processImage(bytes: Uint8Array, options: ImageProcessOptio
       outFormat = options.encodeFormat;
     }
   } catch (error) {
-    return drop('decode_error', (error as Error).message);
+    const message = (error as Error).message;
+    return /exceeds pixel limit/i.test(message)
+      ? drop('too_many_pixels', `${message} (${options.maxPixels} pixels allowed)`)
+      : drop('decode_error', message);
   }
   const image: ImageValue = {
     bytes: new Uint8Array(out.buffer, out.byteOffset, out.byteLength),
@@ -130,5 +183,5 @@ export async function processImage(bytes: Uint8Array, options: ImageProcessOptio
   };
   // The shared pHash of the stored bytes, so every weft command hashes the same picture the same way.
   if (options.phash) image.phash = keptHash ?? (await phash(out));
-  return { ok: true, image, kept: keep, original };
+  return { ok: true, image, kept: keep };
 }

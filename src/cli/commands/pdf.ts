@@ -7,6 +7,12 @@ export default defineCommand({
   usage: 'weft pdf INPUTS... --out DIR [options]',
   flags: {
     ...runFlags,
+    renderer: {
+      type: 'string',
+      value: 'ENGINE',
+      description: 'pdfium (WebAssembly, default) or pdfjs',
+      choices: ['pdfium', 'pdfjs'],
+    },
     format: {
       type: 'string',
       value: 'FORMAT',
@@ -61,6 +67,7 @@ export default defineCommand({
     const fromFlags: Record<string, unknown> = {
       inputs: positionals,
       cwd: io.cwd,
+      renderer: flags.renderer,
       format: flags.format,
       quality: flags.quality,
       maxSidePx: flags['max-side'],

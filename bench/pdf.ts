@@ -69,7 +69,7 @@ interface Result {
 }
 
 /** weft's per-page work: render (in the engine's render thread), text layer in reading order (optional), JPEG. */
-async function runWeft(backend: PdfBackend, withText: boolean): Promise<Result> {
+async function runWeft(backend: PdfBackend, withText: boolean, textFallback = true): Promise<Result> {
   const renderer = new PdfRenderer({
     backend,
     openTimeoutMs: 60_000,
@@ -77,7 +77,7 @@ async function runWeft(backend: PdfBackend, withText: boolean): Promise<Result> 
     maxHeapMb: 2048,
     maxRssMb: 8192,
   });
-  const spec = { maxSidePx: SIDE, maxPixels: 40_000_000, text: withText, textFallback: true };
+  const spec = { maxSidePx: SIDE, maxPixels: 40_000_000, text: withText, textFallback };
   let pages = 0;
   const cpu0 = ownCpuSeconds();
   const t0 = performance.now();
@@ -90,7 +90,7 @@ async function runWeft(backend: PdfBackend, withText: boolean): Promise<Result> 
       await encoding;
       const page = await rendering;
       if (!page.ok) throw new Error(`${file} page ${p}: ${page.reason}`);
-      encoding = encodePage(page.value.pixels, page.value.widthPx, page.value.heightPx, 'jpeg', QUALITY);
+      encoding = encodePage(page.value, 'jpeg', QUALITY);
       pages++;
     }
     await encoding;
@@ -140,16 +140,28 @@ interface Row {
   name: string;
   run: () => Promise<Result>;
   results: Result[];
-  anchors: Result[];
 }
-const rows: Row[] = backends.flatMap((backend) =>
-  [false, true].map((withText) => ({
-    name: `weft ${backend} render ${withText ? '+ text ' : ''}+ JPEG`,
-    run: () => runWeft(backend, withText),
+const variants: Array<{ name: string; text: boolean; textFallback?: boolean }> = [
+  { name: 'render + JPEG', text: false },
+  { name: 'render + text + JPEG', text: true },
+];
+const rows: Row[] = backends.flatMap((backend) => [
+  ...variants.map(({ name, text }) => ({
+    name: `weft ${backend} ${name}`,
+    run: () => runWeft(backend, text),
     results: [] as Result[],
-    anchors: [] as Result[],
   })),
-);
+  // PDFium's text alone, without pdfjs for pages whose glyphs PDFium cannot map (the default uses it).
+  ...(backend === 'pdfium'
+    ? [
+        {
+          name: 'weft pdfium render + text (no pdfjs fallback) + JPEG',
+          run: () => runWeft(backend, true, false),
+          results: [] as Result[],
+        },
+      ]
+    : []),
+]);
 const pad = Math.max(...rows.map((r) => r.name.length), 'pdftoppm'.length) + 2;
 
 console.log(

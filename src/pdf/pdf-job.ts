@@ -33,6 +33,8 @@ export const PdfJobOptions = z.strictObject({
   format: z.enum(['jpeg', 'webp', 'png']).default('jpeg'),
   /** JPEG / WebP quality. */
   quality: z.number().int().min(1).max(100).default(90),
+  /** JPEG: optimised Huffman tables, about 6% smaller files for twice the encoding time. */
+  jpegOptimizeCoding: z.boolean().default(false),
   /** Extract the text layer (text, words). */
   text: z.boolean().default(true),
   /** PDFium: pages whose glyphs it cannot map to Unicode take their text from pdfjs when that reads better. */
@@ -148,6 +150,7 @@ export const pdfJob = defineJob({
           maxPages: options.maxPages,
           format: options.format,
           quality: options.quality,
+          jpegOptimizeCoding: options.jpegOptimizeCoding,
           dropBlank: options.dropBlank,
           minInkRatio: options.minInkRatio,
           minTextChars: options.minTextChars,

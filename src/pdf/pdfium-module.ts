@@ -65,8 +65,8 @@ export interface PdfiumExports {
 export const FPDF_ERR = { FILE: 2, FORMAT: 3, PASSWORD: 4, SECURITY: 5, PAGE: 6 } as const;
 /** FPDF_RenderPageBitmap flags: annotations with appearance streams, RGBA byte order. */
 export const RENDER_FLAGS = 0x01 | 0x10;
-/** FPDFBitmap formats. */
-export const BITMAP_BGRA = 4;
+/** FPDFBitmap format: 24-bit, which RENDER_FLAGS's byte order makes RGB (what the encoder takes). */
+export const BITMAP_BGR = 2;
 
 export interface Pdfium {
   exports: PdfiumExports;

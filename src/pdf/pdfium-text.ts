@@ -1,9 +1,8 @@
 // Text runs from PDFium's text page: characters with their loose boxes (font ascent to descent, advance
 // width) are mapped to the rendered view (page rotation applied, top-left origin, points) and grouped
-// into word-sized runs, which the shared reading-order code joins into lines and columns. Runs end at
-// spaces (real, or the ones PDFium inserts between words and lines), at gaps and at changes of size or
-// direction, so word boxes are exact rather than prorated. Rotated text is kept in line-sized runs
-// (spaces inside), since the reading-order code keeps each rotated run as a line of its own.
+// into runs, which the shared reading-order code joins into lines and columns. A run goes on across a
+// word space and ends at line breaks, at wider gaps and at changes of size or direction; it carries
+// the edges of its characters, so word boxes are exact rather than prorated.
 import type { Pdfium } from './pdfium-module.js';
 import type { TextRun } from './reading-order.js';
 
@@ -19,15 +18,17 @@ export interface ViewTransform {
 
 /** Gap (in font heights) between characters that reads as a word break: the reading-order code's own. */
 const WORD_GAP_EM = 0.15;
-/** Largest gap inside a rotated line (a space is about a third of an em, justified text stretches it). */
-const ROTATED_SPACE_EM = 1.0;
+/** Smallest gap (in font heights) that a space glyph must leave between its neighbours to count. */
+const MIN_SPACE_EM = 0.1;
+/** Largest gap a run spans where a space separates two words (a third of an em, more when justified). */
+const SPACED_GAP_EM = 0.8;
 const RTL_CHAR = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/;
 const LTR_CHAR = /[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]/;
 /** A character that carries no text: C0/C1 controls, U+FFFD, private use. */
 const isUnreadable = (cp: number) =>
   cp === 0xfffd || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0xe000 && cp <= 0xf8ff) || cp >= 0xf0000;
-const isSpace = (cp: number) =>
-  cp === 0x20 || cp === 0x09 || cp === 0x0a || cp === 0x0d || cp === 0xa0 || cp === 0x3000 || cp === 0;
+const isSpace = (cp: number) => cp === 0x20 || cp === 0x09 || cp === 0xa0 || cp === 0x3000 || cp === 0;
+const isLineBreak = (cp: number) => cp === 0x0a || cp === 0x0d;
 
 /**
  * The view of a page whose box is unusable (empty, or absurdly large): like pdfjs, the page is taken to
@@ -102,6 +103,8 @@ interface Char {
 /** A run being built; its last character decides whether the next one joins it. */
 interface OpenRun {
   chars: string[];
+  /** x0, x1 of each entry of `chars`. */
+  edges: number[];
   x0: number;
   x1: number;
   y0: number;
@@ -195,6 +198,29 @@ class CharReader {
 }
 
 /**
+ * A quick count over a text page: its characters (no spaces), those that carry no text, and those
+ * PDFium could not map to Unicode, without placing or ordering anything.
+ */
+export function textStats(
+  pdfium: Pdfium,
+  textPage: number,
+): { chars: number; unreadable: number; unmapped: number } {
+  const x = pdfium.exports;
+  const count = x.FPDFText_CountChars(textPage);
+  let chars = 0;
+  let unreadable = 0;
+  let unmapped = 0;
+  for (let i = 0; i < count; i++) {
+    const cp = x.FPDFText_GetUnicode(textPage, i) >>> 0;
+    if (isSpace(cp) || isLineBreak(cp) || x.FPDFText_IsGenerated(textPage, i) === 1) continue;
+    chars++;
+    if (isUnreadable(cp)) unreadable++;
+    else if (x.FPDFText_HasUnicodeMapError(textPage, i) === 1) unmapped++;
+  }
+  return { chars, unreadable, unmapped };
+}
+
+/**
  * The runs of a text page, and how many characters PDFium itself reports as unmapped (fonts whose
  * glyphs have no Unicode value): those count as unreadable when judging whether the page needs OCR.
  */
@@ -226,9 +252,14 @@ export function pdfiumTextRuns(
       if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) cp = 0xfffd;
       // PDFium reports a hyphen that ends a line as U+0002 marked as a hyphen; the page shows a hyphen.
       if (x.FPDFText_IsHyphen(textPage, i) === 1) cp = 0x2d;
+      if (isLineBreak(cp)) {
+        flush();
+        spaceBefore = false;
+        continue;
+      }
+      // PDFium's own spaces (between words it sees apart) count as spaces in the text.
       if (isSpace(cp) || x.FPDFText_IsGenerated(textPage, i) === 1) {
         spaceBefore = true;
-        if (open && Math.abs(open.angle) <= 0.02) flush();
         continue;
       }
       // Unreadable code points are counted from the text itself; PDFium also knows the glyphs it guessed.
@@ -239,9 +270,24 @@ export function pdfiumTextRuns(
         flush();
         continue;
       }
+      // A space glyph with no visible gap around it (letter-spaced CJK, a space after a superscript)
+      // separates nothing on the page; pdfjs drops such spaces too.
+      if (
+        spaceBefore &&
+        open &&
+        visibleGap(open.last, char) < MIN_SPACE_EM * Math.max(open.last.size, char.size)
+      ) {
+        spaceBefore = false;
+      }
       if (open && continues(open, char, spaceBefore)) {
-        if (spaceBefore) open.chars.push(' ');
+        if (spaceBefore) {
+          // The space spans the gap between its neighbours.
+          const [a, b] = char.x0 >= open.last.x1 ? [open.last.x1, char.x0] : [char.x1, open.last.x0];
+          open.chars.push(' ');
+          open.edges.push(Math.min(a, b), Math.max(a, b));
+        }
         open.chars.push(char.ch);
+        open.edges.push(char.x0, char.x1);
         open.x0 = Math.min(open.x0, char.x0);
         open.x1 = Math.max(open.x1, char.x1);
         open.y0 = Math.min(open.y0, char.y0);
@@ -251,7 +297,20 @@ export function pdfiumTextRuns(
       } else {
         flush();
         const { x0, x1, y0, y1, size, angle } = char;
-        open = { chars: [char.ch], x0, x1, y0, y1, size, angle, rtl: 0, ltr: 0, first: char, last: char };
+        open = {
+          chars: [char.ch],
+          edges: [x0, x1],
+          x0,
+          x1,
+          y0,
+          y1,
+          size,
+          angle,
+          rtl: 0,
+          ltr: 0,
+          first: char,
+          last: char,
+        };
       }
       if (char.rtl) open.rtl++;
       else if (LTR_CHAR.test(char.ch)) open.ltr++;
@@ -264,6 +323,12 @@ export function pdfiumTextRuns(
   return { runs, unmapped };
 }
 
+/** The gap between two characters along an upright line (either reading direction); 0 for rotated text. */
+function visibleGap(prev: Char, next: Char): number {
+  if (Math.abs(next.angle) > 0.02) return Number.POSITIVE_INFINITY;
+  return Math.max(next.x0 - prev.x1, prev.x0 - next.x1);
+}
+
 /** Whether a character continues a run: same size and direction, and next to its last character. */
 function continues(run: OpenRun, char: Char, spaceBefore: boolean): boolean {
   const prev = run.last;
@@ -273,7 +338,7 @@ function continues(run: OpenRun, char: Char, spaceBefore: boolean): boolean {
     return false;
   if (Math.abs(char.angle) > 0.02) {
     // Rotated text: neighbours along either axis, boxes touching, or a space apart.
-    const reach = (spaceBefore ? ROTATED_SPACE_EM : WORD_GAP_EM) * em;
+    const reach = (spaceBefore ? SPACED_GAP_EM : WORD_GAP_EM) * em;
     const gapX = Math.max(char.x0 - prev.x1, prev.x0 - char.x1);
     const gapY = Math.max(char.y0 - prev.y1, prev.y0 - char.y1);
     return gapX <= reach && gapY <= reach;
@@ -285,14 +350,20 @@ function continues(run: OpenRun, char: Char, spaceBefore: boolean): boolean {
     char.rtl || prev.rtl
       ? Math.min(Math.abs(char.x0 - prev.x1), Math.abs(prev.x0 - char.x1))
       : char.x0 - prev.x1;
-  return gap > -0.5 * em && gap <= WORD_GAP_EM * em;
+  return gap > -0.5 * em && gap <= (spaceBefore ? SPACED_GAP_EM : WORD_GAP_EM) * em;
 }
 
 function toRun(open: OpenRun): TextRun {
   const isRtl = open.rtl > open.ltr;
   // Right-to-left runs read from their right end; PDFium may list them in drawing order.
   const drawnLeftToRight = open.last.x0 + open.last.x1 > open.first.x0 + open.first.x1;
-  const chars = isRtl && drawnLeftToRight ? open.chars.slice().reverse() : open.chars;
+  const reverse = isRtl && drawnLeftToRight;
+  const chars = reverse ? open.chars.slice().reverse() : open.chars;
+  let edges = open.edges;
+  if (reverse) {
+    edges = [];
+    for (let k = open.edges.length - 2; k >= 0; k -= 2) edges.push(open.edges[k]!, open.edges[k + 1]!);
+  }
   const run: TextRun = {
     text: chars.join(''),
     x0: open.x0,
@@ -302,6 +373,7 @@ function toRun(open: OpenRun): TextRun {
     fontSize: open.size,
   };
   if (isRtl) run.rtl = true;
+  if (Math.abs(open.angle) <= 0.02) run.charEdges = edges;
   if (Math.abs(open.angle) > 0.02) {
     run.rotated = true;
     const sin = Math.sin(open.angle);

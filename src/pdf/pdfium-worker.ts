@@ -7,8 +7,8 @@ import { workerData } from 'node:worker_threads';
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { PdfMetadata } from '../records/pdf-page.js';
 import { inkRatio } from './page-checks.js';
-import { BITMAP_BGRA, FPDF_ERR, loadPdfium, RENDER_FLAGS, WasmRuntimeError } from './pdfium-module.js';
-import { letterView, pdfiumTextRuns, type ViewTransform, viewTransform } from './pdfium-text.js';
+import { BITMAP_BGR, FPDF_ERR, loadPdfium, RENDER_FLAGS, WasmRuntimeError } from './pdfium-module.js';
+import { letterView, pdfiumTextRuns, textStats, type ViewTransform, viewTransform } from './pdfium-text.js';
 import { openPdfjs, pdfjsTextRuns } from './pdfjs-engine.js';
 import type { OpenedInfo, RenderedPage, RenderSpec } from './worker-protocol.js';
 import {
@@ -144,7 +144,7 @@ function open(docId: number, bytes: Uint8Array, password?: string): OpenedInfo {
 }
 
 /**
- * Renders a page into an RGBA bitmap: through PDFium's own page box, or through `view` (page points
+ * Renders a page into an RGB bitmap: through PDFium's own page box, or through `view` (page points
  * to view points, scaled by `scale`) where that box is unusable.
  */
 function render(
@@ -153,13 +153,13 @@ function render(
   heightPx: number,
   custom?: { view: ViewTransform; scale: number },
 ): Uint8Array {
-  const stride = widthPx * 4;
+  const stride = widthPx * 3;
   const buffer = allocate(stride * heightPx);
   try {
-    const bitmap = x.FPDFBitmap_CreateEx(widthPx, heightPx, BITMAP_BGRA, buffer, stride);
+    const bitmap = x.FPDFBitmap_CreateEx(widthPx, heightPx, BITMAP_BGR, buffer, stride);
     if (!bitmap) throw new Failure('out_of_memory', `cannot create a ${widthPx}×${heightPx} bitmap`);
     try {
-      // Opaque white paper, then the page and its annotations, in RGBA byte order.
+      // White paper, then the page and its annotations, in RGB byte order, rows packed.
       x.FPDFBitmap_FillRect(bitmap, 0, 0, widthPx, heightPx, 0xffffffff);
       if (!custom) x.FPDF_RenderPageBitmap(bitmap, page, 0, 0, widthPx, heightPx, 0, RENDER_FLAGS);
       else {
@@ -184,80 +184,82 @@ function render(
   }
 }
 
+const NO_TEXT: PageText = { text: '', words: [], textChars: 0, badChars: 0 };
+
 async function renderPage(docId: number, pageNumber: number, spec: RenderSpec): Promise<RenderedPage> {
   const doc = docs.get(docId);
   if (!doc) throw new Failure('unknown_document', `document ${docId} is not open`);
-  const { page, unmapped } = guarded(() => renderWithPdfium(doc, pageNumber, spec));
-  const readable = (t: PageText) => t.textChars - t.badChars;
-  if (
-    spec.text &&
-    spec.textFallback &&
-    unmapped > 0 &&
-    unmapped >= UNMAPPED_FALLBACK_RATIO * page.textChars
-  ) {
-    const textStarted = performance.now();
-    const fromPdfjs = await pdfjsPageText(doc, pageNumber);
-    if (fromPdfjs && readable(fromPdfjs) > readable(page)) Object.assign(page, fromPdfjs);
-    page.textMs += performance.now() - textStarted;
-  }
-  return page;
-}
-
-function renderWithPdfium(
-  doc: OpenDoc,
-  pageNumber: number,
-  spec: RenderSpec,
-): { page: RenderedPage; unmapped: number } {
-  const page = x.FPDF_LoadPage(doc.handle, pageNumber - 1);
+  const page = guarded(() => x.FPDF_LoadPage(doc.handle, pageNumber - 1));
   if (!page) throw new Failure('page_unreadable', `PDFium cannot load page ${pageNumber}`);
+  let textPage = 0;
   try {
-    // Width and height after the page's /Rotate, as rendered.
-    let widthPt = x.FPDF_GetPageWidthF(page);
-    let heightPt = x.FPDF_GetPageHeightF(page);
-    let fallback: ViewTransform | undefined;
-    if (!(widthPt >= 1 && heightPt >= 1 && widthPt < 1e6 && heightPt < 1e6)) {
-      ({ view: fallback, widthPt, heightPt } = letterView(x.FPDFPage_GetRotation(page)));
-    }
-    const { widthPx, heightPx, scale } = pageSize(widthPt, heightPt, spec);
-    const started = performance.now();
-    const pixels = render(page, widthPx, heightPx, fallback && { view: fallback, scale });
-    const renderMs = performance.now() - started;
+    const { rendered, view } = guarded(() => renderLoaded(page, spec));
+    if (!spec.text) return { ...rendered, ...NO_TEXT, textMs: 0 };
     const textStarted = performance.now();
-    let text: PageText = { text: '', words: [], textChars: 0, badChars: 0 };
-    let unmapped = 0;
-    if (spec.text) {
-      const textPage = x.FPDFText_LoadPage(page);
-      // A page whose text cannot be read is left without text (then flagged for OCR), not unrendered.
-      if (textPage) {
-        try {
-          const view = fallback ?? viewTransform(pdfium, page, widthPt, heightPt);
-          const runs = pdfiumTextRuns(pdfium, textPage, view);
-          unmapped = runs.unmapped;
-          text = pageText(runs.runs, widthPt, heightPt, unmapped);
-        } catch (error) {
-          if (isTrap(error)) throw error;
-        } finally {
-          x.FPDFText_ClosePage(textPage);
-        }
+    // A page whose text cannot be read is left without text (then flagged for OCR), not unrendered.
+    textPage = guarded(() => x.FPDFText_LoadPage(page));
+    let text: PageText | undefined;
+    if (textPage && spec.textFallback) {
+      // Glyphs PDFium cannot map: pdfjs, which reads more of them from the font programs, is asked
+      // first; PDFium's own text is only put together when pdfjs does not read better.
+      const stats = guarded(() => textStats(pdfium, textPage));
+      if (stats.unmapped > 0 && stats.unmapped >= UNMAPPED_FALLBACK_RATIO * stats.chars) {
+        const fromPdfjs = await pdfjsPageText(doc, pageNumber);
+        const readable = stats.chars - stats.unreadable - stats.unmapped;
+        if (fromPdfjs && fromPdfjs.textChars - fromPdfjs.badChars > readable) text = fromPdfjs;
       }
     }
-    return {
-      page: {
-        widthPx,
-        heightPx,
-        pixels,
-        inkRatio: inkRatio(pixels, widthPx, heightPx),
-        widthPt,
-        heightPt,
-        ...text,
-        renderMs,
-        textMs: performance.now() - textStarted,
-      },
-      unmapped,
-    };
+    if (!text && textPage) {
+      text = guarded(() => {
+        try {
+          const runs = pdfiumTextRuns(pdfium, textPage, view);
+          return pageText(runs.runs, rendered.widthPt, rendered.heightPt, runs.unmapped);
+        } catch (error) {
+          if (isTrap(error)) throw error;
+          return undefined;
+        }
+      });
+    }
+    return { ...rendered, ...(text ?? NO_TEXT), textMs: performance.now() - textStarted };
   } finally {
-    x.FPDF_ClosePage(page);
+    if (!poisoned) {
+      guarded(() => {
+        if (textPage) x.FPDFText_ClosePage(textPage);
+        x.FPDF_ClosePage(page);
+      });
+    }
   }
+}
+
+/** Renders a loaded page; also the view its text is placed in. */
+function renderLoaded(
+  page: number,
+  spec: RenderSpec,
+): { rendered: Omit<RenderedPage, keyof PageText | 'textMs'>; view: ViewTransform } {
+  // Width and height after the page's /Rotate, as rendered.
+  let widthPt = x.FPDF_GetPageWidthF(page);
+  let heightPt = x.FPDF_GetPageHeightF(page);
+  let fallback: ViewTransform | undefined;
+  if (!(widthPt >= 1 && heightPt >= 1 && widthPt < 1e6 && heightPt < 1e6)) {
+    ({ view: fallback, widthPt, heightPt } = letterView(x.FPDFPage_GetRotation(page)));
+  }
+  const { widthPx, heightPx, scale } = pageSize(widthPt, heightPt, spec);
+  const started = performance.now();
+  const pixels = render(page, widthPx, heightPx, fallback && { view: fallback, scale });
+  const renderMs = performance.now() - started;
+  return {
+    rendered: {
+      widthPx,
+      heightPx,
+      pixels,
+      channels: 3,
+      inkRatio: inkRatio(pixels, widthPx, heightPx, 3),
+      widthPt,
+      heightPt,
+      renderMs,
+    },
+    view: fallback ?? viewTransform(pdfium, page, widthPt, heightPt),
+  };
 }
 
 /** The page's text as pdfjs reads it, or nothing where pdfjs cannot read it either. */

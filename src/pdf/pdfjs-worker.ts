@@ -67,6 +67,7 @@ async function renderPage(docId: number, pageNumber: number, spec: RenderSpec): 
       widthPx,
       heightPx,
       pixels,
+      channels: 4,
       inkRatio: inkRatio(pixels, widthPx, heightPx),
       widthPt,
       heightPt,

@@ -36,8 +36,9 @@ export interface OpenedInfo {
 export interface RenderedPage {
   widthPx: number;
   heightPx: number;
-  /** RGBA pixels, row-major, opaque (the page background is painted white). */
+  /** Pixels, row-major, opaque (the page background is painted white): RGB or RGBA by `channels`. */
   pixels: Uint8Array;
+  channels: 3 | 4;
   /** Share of pixels that differ visibly from the page background (0..1). */
   inkRatio: number;
   /** Page size in points (1/72 in) after the page's own rotation. */

@@ -67,7 +67,12 @@ export type PageText = Pick<RenderedPage, 'text' | 'words' | 'textChars' | 'badC
  */
 export function pageText(runs: TextRun[], widthPt: number, heightPt: number, extraBad = 0): PageText {
   const quality = textQuality(runs.map((r) => r.text).join(''));
-  for (const run of runs) run.text = run.text.replace(CONTROL_CHARS, ' ').normalize('NFKC');
+  for (const run of runs) {
+    const text = run.text.replace(CONTROL_CHARS, ' ').normalize('NFKC');
+    // Folding can change the number of characters (ﬁ → fi): their edges no longer line up.
+    if (run.charEdges && text.length !== run.text.length) delete run.charEdges;
+    run.text = text;
+  }
   const ordered = orderText(runs, widthPt, heightPt);
   return {
     text: ordered.text,

@@ -66,7 +66,7 @@ describe.each(PDF_BACKENDS)('PdfRenderer (%s)', (backend) => {
     if (!page.ok) throw new Error(page.message);
     // US Letter, 612 × 792 pt.
     expect([page.value.widthPx, page.value.heightPx]).toEqual([757, 980]);
-    expect(page.value.pixels.byteLength).toBe(757 * 980 * 4);
+    expect(page.value.pixels.byteLength).toBe(757 * 980 * page.value.channels);
     expect(page.value.inkRatio).toBeGreaterThan(0.005);
     const lines = page.value.text.split('\n').filter(Boolean);
     expect(lines).toEqual(['Heading', ...left, ...right]);
@@ -95,6 +95,21 @@ describe.each(PDF_BACKENDS)('PdfRenderer (%s)', (backend) => {
     expect(first.y0).toBeLessThan(92 / 792);
     expect(first.y1).toBeGreaterThan(92 / 792);
     expect(rendered.value.inkRatio).toBeGreaterThan(0);
+  });
+
+  test('colours come out as drawn, in RGB order', async () => {
+    const r = renderer({ backend });
+    const doc = await openOk(r, makePdf({ pages: [{ content: '0.2 0.4 0.8 rg 72 400 200 150 re f' }] }));
+    const page = await r.renderPage(doc, 1, { ...spec, text: false });
+    if (!page.ok) throw new Error(page.message);
+    const { pixels, widthPx, heightPx, channels } = page.value;
+    const at = (xPt: number, yPt: number) => {
+      const i =
+        (Math.round((1 - yPt / 792) * heightPx) * widthPx + Math.round((xPt / 612) * widthPx)) * channels;
+      return [...pixels.slice(i, i + 3)];
+    };
+    expect(at(150, 475)).toEqual([51, 102, 204]);
+    expect(at(400, 200)).toEqual([255, 255, 255]);
   });
 
   test('a page with an empty MediaBox is taken as US Letter, as other readers do', async () => {

@@ -44,6 +44,17 @@ export interface PdfiumExports {
   FPDF_RenderPageBitmap: Fn;
   FPDF_RenderPageBitmapWithMatrix: Fn;
   FPDFPage_GetRotation: Fn;
+  FPDF_GetFormType: Fn;
+  PDFiumExt_OpenFormFillInfo: Fn;
+  PDFiumExt_CloseFormFillInfo: Fn;
+  PDFiumExt_InitFormFillEnvironment: Fn;
+  PDFiumExt_ExitFormFillEnvironment: Fn;
+  FORM_OnAfterLoadPage: Fn;
+  FORM_OnBeforeClosePage: Fn;
+  FPDF_FFLDraw: Fn;
+  FPDF_SetFormFieldHighlightAlpha: Fn;
+  FPDF_SetSystemFontInfo: Fn;
+  FPDF_AddInstalledFont: Fn;
   FPDFBitmap_CreateEx: Fn;
   FPDFBitmap_FillRect: Fn;
   FPDFBitmap_Destroy: Fn;
@@ -63,13 +74,16 @@ export interface PdfiumExports {
 
 /** FPDF_GetLastError codes. */
 export const FPDF_ERR = { FILE: 2, FORMAT: 3, PASSWORD: 4, SECURITY: 5, PAGE: 6 } as const;
-/** FPDF_RenderPageBitmap flags: annotations with appearance streams, RGBA byte order. */
-export const RENDER_FLAGS = 0x01 | 0x10;
+/** FPDF_RenderPageBitmap flags: annotations with appearance streams, RGB(A) byte order. */
+export const FPDF_ANNOT = 0x01;
+export const RENDER_FLAGS = FPDF_ANNOT | 0x10;
 /** FPDFBitmap format: 24-bit, which RENDER_FLAGS's byte order makes RGB (what the encoder takes). */
 export const BITMAP_BGR = 2;
 
 export interface Pdfium {
   exports: PdfiumExports;
+  /** A JavaScript function PDFium can call through a function pointer (`sig`: Emscripten's signature letters). */
+  addFunction(fn: (...args: number[]) => unknown, sig: string): number;
   /** A fresh view of the module's memory (memory growth detaches older views). */
   heap(): Uint8Array;
   /** The last messages PDFium printed (an abort's reason), for error messages. */
@@ -107,7 +121,12 @@ export async function loadPdfium(module: WasmModule, maxMemoryMb: number): Promi
     if (messages.length > 8) messages.shift();
   };
   const { init } = (await import('@embedpdf/pdfium')) as unknown as {
-    init(overrides: Record<string, unknown>): Promise<{ pdfium: { wasmExports: PdfiumExports } }>;
+    init(overrides: Record<string, unknown>): Promise<{
+      pdfium: {
+        wasmExports: PdfiumExports;
+        addFunction(fn: (...args: number[]) => unknown, sig: string): number;
+      };
+    }>;
   };
   const wrapped = await init({
     print: note,
@@ -132,6 +151,7 @@ export async function loadPdfium(module: WasmModule, maxMemoryMb: number): Promi
   exports.PDFiumExt_Init();
   return {
     exports,
+    addFunction: (fn, sig) => wrapped.pdfium.addFunction(fn, sig),
     heap: () => new Uint8Array(exports.memory.buffer),
     lastMessage: () => messages.join('; ').slice(-500),
   };

@@ -7,7 +7,15 @@ import { workerData } from 'node:worker_threads';
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { PdfMetadata } from '../records/pdf-page.js';
 import { inkRatio } from './page-checks.js';
-import { BITMAP_BGR, FPDF_ERR, loadPdfium, RENDER_FLAGS, WasmRuntimeError } from './pdfium-module.js';
+import { installSansFallback } from './pdfium-fonts.js';
+import {
+  BITMAP_BGR,
+  FPDF_ANNOT,
+  FPDF_ERR,
+  loadPdfium,
+  RENDER_FLAGS,
+  WasmRuntimeError,
+} from './pdfium-module.js';
 import { letterView, pdfiumTextRuns, textStats, type ViewTransform, viewTransform } from './pdfium-text.js';
 import { openPdfjs, pdfjsTextRuns } from './pdfjs-engine.js';
 import type { OpenedInfo, RenderedPage, RenderSpec } from './worker-protocol.js';
@@ -25,6 +33,7 @@ const { maxMemoryMb, module } = workerData as {
   module: Parameters<typeof loadPdfium>[0];
 };
 const pdfium = await loadPdfium(module, maxMemoryMb);
+installSansFallback(pdfium);
 const x = pdfium.exports;
 
 interface OpenDoc {
@@ -35,6 +44,8 @@ interface OpenDoc {
   password?: string;
   /** The same document in pdfjs, opened the first time a page needs its text from there. */
   pdfjs?: Promise<PDFDocumentProxy>;
+  /** Documents with interactive forms: PDFium's form environment, which draws the fields' values. */
+  form?: { info: number; handle: number };
 }
 
 /** Share of a page's characters PDFium cannot map above which pdfjs is asked for the page's text. */
@@ -138,7 +149,19 @@ function open(docId: number, bytes: Uint8Array, password?: string): OpenedInfo {
       x.free(data);
       throw new Failure('no_pages', 'the document has no pages');
     }
-    docs.set(docId, { handle, data, size: bytes.byteLength, ...(password ? { password } : {}) });
+    const doc: OpenDoc = { handle, data, size: bytes.byteLength, ...(password ? { password } : {}) };
+    // Form fields are widgets drawn from their values, not the page's content: like a viewer (and pdfjs,
+    // pdftoppm), PDFium needs its form environment to draw them. PDFium here runs no JavaScript.
+    if (x.FPDF_GetFormType(handle) !== 0) {
+      const info = x.PDFiumExt_OpenFormFillInfo();
+      const form = info ? x.PDFiumExt_InitFormFillEnvironment(handle, info) : 0;
+      if (form) {
+        // No viewer highlight over the fields: the image shows the page, not an editor.
+        x.FPDF_SetFormFieldHighlightAlpha(form, 0);
+        doc.form = { info, handle: form };
+      } else if (info) x.PDFiumExt_CloseFormFillInfo(info);
+    }
+    docs.set(docId, doc);
     return { pageCount, metadata: readMetadata(handle) };
   });
 }
@@ -151,6 +174,7 @@ function render(
   page: number,
   widthPx: number,
   heightPx: number,
+  form: number,
   custom?: { view: ViewTransform; scale: number },
 ): Uint8Array {
   const stride = widthPx * 3;
@@ -161,8 +185,11 @@ function render(
     try {
       // White paper, then the page and its annotations, in RGB byte order, rows packed.
       x.FPDFBitmap_FillRect(bitmap, 0, 0, widthPx, heightPx, 0xffffffff);
-      if (!custom) x.FPDF_RenderPageBitmap(bitmap, page, 0, 0, widthPx, heightPx, 0, RENDER_FLAGS);
-      else {
+      if (!custom) {
+        x.FPDF_RenderPageBitmap(bitmap, page, 0, 0, widthPx, heightPx, 0, RENDER_FLAGS);
+        // Then the form fields on top (as Chrome does), without the annotation pop-ups.
+        if (form) x.FPDF_FFLDraw(form, bitmap, page, 0, 0, widthPx, heightPx, 0, RENDER_FLAGS & ~FPDF_ANNOT);
+      } else {
         const { view: v, scale } = custom;
         // FS_MATRIX (a b c d e f) then FS_RECTF (left top right bottom), floats.
         const args = allocate(40);
@@ -191,9 +218,11 @@ async function renderPage(docId: number, pageNumber: number, spec: RenderSpec): 
   if (!doc) throw new Failure('unknown_document', `document ${docId} is not open`);
   const page = guarded(() => x.FPDF_LoadPage(doc.handle, pageNumber - 1));
   if (!page) throw new Failure('page_unreadable', `PDFium cannot load page ${pageNumber}`);
+  const form = doc.form?.handle ?? 0;
   let textPage = 0;
   try {
-    const { rendered, view } = guarded(() => renderLoaded(page, spec));
+    if (form) guarded(() => x.FORM_OnAfterLoadPage(page, form));
+    const { rendered, view } = guarded(() => renderLoaded(page, form, spec));
     if (!spec.text) return { ...rendered, ...NO_TEXT, textMs: 0 };
     const textStarted = performance.now();
     // A page whose text cannot be read is left without text (then flagged for OCR), not unrendered.
@@ -225,6 +254,7 @@ async function renderPage(docId: number, pageNumber: number, spec: RenderSpec): 
     if (!poisoned) {
       guarded(() => {
         if (textPage) x.FPDFText_ClosePage(textPage);
+        if (form) x.FORM_OnBeforeClosePage(page, form);
         x.FPDF_ClosePage(page);
       });
     }
@@ -234,6 +264,7 @@ async function renderPage(docId: number, pageNumber: number, spec: RenderSpec): 
 /** Renders a loaded page; also the view its text is placed in. */
 function renderLoaded(
   page: number,
+  form: number,
   spec: RenderSpec,
 ): { rendered: Omit<RenderedPage, keyof PageText | 'textMs'>; view: ViewTransform } {
   // Width and height after the page's /Rotate, as rendered.
@@ -245,7 +276,7 @@ function renderLoaded(
   }
   const { widthPx, heightPx, scale } = pageSize(widthPt, heightPt, spec);
   const started = performance.now();
-  const pixels = render(page, widthPx, heightPx, fallback && { view: fallback, scale });
+  const pixels = render(page, widthPx, heightPx, form, fallback && { view: fallback, scale });
   const renderMs = performance.now() - started;
   return {
     rendered: {
@@ -282,10 +313,16 @@ async function close(docId: number): Promise<void> {
   const doc = docs.get(docId);
   docs.delete(docId);
   if (!doc) return;
-  guarded(() => {
-    x.FPDF_CloseDocument(doc.handle);
-    x.free(doc.data);
-  });
+  if (!poisoned) {
+    guarded(() => {
+      if (doc.form) {
+        x.PDFiumExt_ExitFormFillEnvironment(doc.form.handle);
+        x.PDFiumExt_CloseFormFillInfo(doc.form.info);
+      }
+      x.FPDF_CloseDocument(doc.handle);
+      x.free(doc.data);
+    });
+  }
   await doc.pdfjs?.then((d) => d.destroy()).catch(() => {});
 }
 

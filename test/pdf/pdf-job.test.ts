@@ -24,6 +24,7 @@ interface PageRow {
   text: string;
   width: number;
   height: number;
+  needs_ocr: boolean;
 }
 
 const sumOf = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
@@ -100,6 +101,15 @@ describe.skipIf(!hasCorpora).each(PDF_BACKENDS)(
           v.pdfium_pages === v.pypdf_strict_pages && pagesBySource.get(corpus(v.path)) !== v.pdfium_pages,
       );
       expect(disagree.map((v) => v.path)).toEqual([]);
+    });
+
+    test('glyphs without a Unicode map: their text is recovered where the font program allows', () => {
+      // Fonts without a ToUnicode map: PDFium guesses (and marks) them, pdfjs reads the font programs;
+      // under PDFium these pages take pdfjs's text, so both engines read them the same.
+      const text = (path: string) => rows.find((r) => r.source === corpus(path));
+      expect(text('pdf/pdfjs/small/issue4722.pdf')?.text).toBe('DESCRIPTION');
+      expect(text('pdf/pdfjs/small/french_diacritics.pdf')?.text).toMatch(/^à À â Â ä Ä ç Ç é É/);
+      expect(text('pdf/pdfjs/small/french_diacritics.pdf')?.needs_ocr).toBe(false);
     });
 
     test('pages are rendered at 980 px on their longest side', () => {

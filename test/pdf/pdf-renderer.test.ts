@@ -1,10 +1,12 @@
 // The render thread on PDFs made by hand, for each engine (PDFium in WebAssembly, pdfjs): text and
 // layout, metadata, and the limits that keep a hostile page from costing more than itself (time, the
 // engine's heap, process memory).
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { fillerLines, type MadePage, makePdf, textLine, twoColumnPage } from '../../src/pdf/make-pdf.js';
 import { PdfRenderer, type PdfRendererOptions } from '../../src/pdf/pdf-renderer.js';
 import { PDF_BACKENDS } from '../../src/pdf/worker-protocol.js';
+import { corpus, hasCorpora } from '../helpers/paths.js';
 
 const spec = { maxSidePx: 980, maxPixels: 40_000_000, text: true };
 const renderers: PdfRenderer[] = [];
@@ -223,5 +225,20 @@ describe.each(PDF_BACKENDS)('PdfRenderer (%s)', (backend) => {
     const page = await r.renderPage(doc, 1, spec);
     if (!page.ok) throw new Error(`${page.reason}: ${page.message}`);
     expect(page.value.text).toBe('Under a bomb');
+  });
+});
+
+describe.skipIf(!hasCorpora)('PdfRenderer (pdfium): glyphs without a Unicode map', () => {
+  test('the page text is re-read with pdfjs unless textFallback is off', async () => {
+    // A font without a ToUnicode map: PDFium reads the raw codes, pdfjs reads the font program.
+    const bytes = new Uint8Array(readFileSync(corpus('pdf/pdfjs/small/issue4722.pdf')));
+    const r = renderer({ backend: 'pdfium' });
+    const doc = await openOk(r, bytes);
+    const withFallback = await r.renderPage(doc, 1, { ...spec, textFallback: true });
+    const without = await r.renderPage(doc, 1, { ...spec, textFallback: false });
+    if (!withFallback.ok || !without.ok) throw new Error('render failed');
+    expect(withFallback.value.text).toBe('DESCRIPTION');
+    expect(without.value.text).not.toBe('DESCRIPTION');
+    expect(without.value.text).toHaveLength('DESCRIPTION'.length);
   });
 });

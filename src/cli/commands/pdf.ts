@@ -47,6 +47,10 @@ export default defineCommand({
     },
     'keep-blank': { type: 'boolean', description: 'Keep blank pages (dropped by default)' },
     'no-text': { type: 'boolean', description: 'Skip the text layer (images only)' },
+    'no-text-fallback': {
+      type: 'boolean',
+      description: "pdfium: keep PDFium's text even where it cannot map glyphs (faster; no pdfjs re-read)",
+    },
     'files-per-task': { type: 'number', value: 'N', description: 'PDF files per task (default 8)' },
   },
   positionals: {
@@ -79,6 +83,7 @@ export default defineCommand({
       needsOcr: flags['needs-ocr'],
       dropBlank: flags['keep-blank'] === true ? false : undefined,
       text: flags['no-text'] === true ? false : undefined,
+      textFallback: flags['no-text-fallback'] === true ? false : undefined,
       filesPerTask: flags['files-per-task'],
     };
     const options = await mergeConfig(flags, fromFlags);

@@ -53,7 +53,11 @@ async function outcome(preset: (typeof PRESET_NAMES)[number], docs: WebDocument[
   };
 }
 
-async function check(corpusName: string, docs: () => WebDocument[], presets = PRESET_NAMES) {
+async function check(
+  corpusName: string,
+  docs: () => WebDocument[],
+  presets: readonly (typeof PRESET_NAMES)[number][] = PRESET_NAMES,
+) {
   const input = docs();
   for (const preset of presets) {
     const key = `${corpusName}/${preset}`;

@@ -128,12 +128,18 @@ function wordHash(word: string, out: Int32Array, at: number): void {
   out[at * 2 + 1] = b ^ word.length;
 }
 
-/** Word n-gram repetition ratio: occurrences of n-grams seen more than once / all n-grams. */
-export function wordRepetitionRatio(words: readonly string[], n: number): number {
-  const total = words.length - n + 1;
-  if (total <= 0) return 0;
+/** Two hash lanes per word, the input of `wordRepetitionRatio` (a text's can be cached and joined). */
+export function wordHashes(words: readonly string[]): Int32Array {
   const hashes = new Int32Array(words.length * 2);
   for (let i = 0; i < words.length; i++) wordHash(words[i]!, hashes, i);
+  return hashes;
+}
+
+/** Word n-gram repetition ratio: occurrences of n-grams seen more than once / all n-grams. */
+export function wordRepetitionRatio(words: readonly string[] | Int32Array, n: number): number {
+  const hashes = words instanceof Int32Array ? words : wordHashes(words);
+  const total = hashes.length / 2 - n + 1;
+  if (total <= 0) return 0;
   table.reset(total);
   for (let i = 0; i < total; i++) {
     let h1 = 0x1234567;

@@ -38,9 +38,9 @@ export interface TextFilterFactory<S extends AnyObject> {
   readonly definition: TextFilterDefinition<S>;
 }
 
-/** Whether a part is OBELICS's document separator (exempt from node filters); cached on its view. */
-const isEndOfDocument = (view: TextView) =>
-  view.memo('end_of_document', () => view.text.trim() === END_OF_DOCUMENT);
+/** Whether a part is OBELICS's document separator (exempt from node filters). */
+const isEndOfDocument = ({ text }: TextView) =>
+  text.length >= END_OF_DOCUMENT.length && text.includes(END_OF_DOCUMENT) && text.trim() === END_OF_DOCUMENT;
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -85,25 +85,35 @@ export function defineTextFilter<S extends AnyObject>(
       };
       const judge = (view: TextView): MaybePromise<DropReason> =>
         isEndOfDocument(view) ? undefined : definition.reasonToDrop(view, options);
+      /** Notes the verdict on views[i]; returns the parts kept so far (undefined while all are). */
       const note = (
         ctx: StageContext,
         doc: WebDocument,
-        view: TextView,
+        views: TextView[],
+        i: number,
         reason: DropReason,
-        kept: TextView[],
+        kept: TextView[] | undefined,
       ) => {
-        if (!reason) kept.push(view);
-        else {
-          ctx.stats.count(counters.dropped(reason));
-          (ctx as RejectingContext).rejects?.node(name, reason, doc.url, level, { text: view.text });
+        if (!reason) {
+          kept?.push(views[i]!);
+          return kept;
         }
+        ctx.stats.count(counters.dropped(reason));
+        (ctx as RejectingContext).rejects?.node(name, reason, doc.url, level, { text: views[i]!.text });
+        return kept ?? views.slice(0, i);
       };
-      const result = (ctx: StageContext, block: TextBlock, parts: BlockParts, kept: TextView[]) => {
+      const result = (
+        ctx: StageContext,
+        block: TextBlock,
+        parts: BlockParts,
+        kept: TextView[] | undefined,
+      ) => {
+        const out = kept ?? parts.views;
         ctx.stats.count(counters.in, parts.views.length);
-        ctx.stats.count(counters.kept, kept.length);
-        if (kept.length === 0) return undefined;
-        if (kept.length === parts.views.length && parts.exact) return block;
-        return writeBlock(block, level, kept);
+        ctx.stats.count(counters.kept, out.length);
+        if (out.length === 0) return undefined;
+        if (!kept && parts.exact) return block;
+        return writeBlock(block, level, out);
       };
       /** The rest of a block once the filter answers with a promise. */
       const finish = async (
@@ -111,13 +121,14 @@ export function defineTextFilter<S extends AnyObject>(
         doc: WebDocument,
         block: TextBlock,
         parts: BlockParts,
-        kept: TextView[],
+        kept: TextView[] | undefined,
         from: number,
         pending: Promise<DropReason>,
       ) => {
-        note(ctx, doc, parts.views[from]!, await pending, kept);
-        for (let i = from + 1; i < parts.views.length; i++)
-          note(ctx, doc, parts.views[i]!, await judge(parts.views[i]!), kept);
+        const { views } = parts;
+        kept = note(ctx, doc, views, from, await pending, kept);
+        for (let i = from + 1; i < views.length; i++)
+          kept = note(ctx, doc, views, i, await judge(views[i]!), kept);
         return result(ctx, block, parts, kept);
       };
       return {
@@ -128,11 +139,12 @@ export function defineTextFilter<S extends AnyObject>(
           removeNodes(docs, ctx, (block, doc) => {
             if (block.kind !== 'text') return block;
             const parts = partsOf(block, level);
-            const kept: TextView[] = [];
-            for (let i = 0; i < parts.views.length; i++) {
-              const reason = judge(parts.views[i]!);
+            const { views } = parts;
+            let kept: TextView[] | undefined;
+            for (let i = 0; i < views.length; i++) {
+              const reason = judge(views[i]!);
               if (reason instanceof Promise) return finish(ctx, doc, block, parts, kept, i, reason);
-              note(ctx, doc, parts.views[i]!, reason, kept);
+              kept = note(ctx, doc, views, i, reason, kept);
             }
             return result(ctx, block, parts, kept);
           }),
@@ -148,20 +160,21 @@ async function* removeNodes(
   map: (block: Block, doc: WebDocument) => MaybePromise<Block | undefined>,
 ): AsyncIterable<WebDocument> {
   for await (const doc of docs) {
-    let changed = false;
-    const blocks: Block[] = [];
-    for (const block of doc.blocks) {
+    // A new block list only from the first block that changes: most documents pass a filter whole.
+    let blocks: Block[] | undefined;
+    for (let i = 0; i < doc.blocks.length; i++) {
+      const block = doc.blocks[i]!;
       let out = map(block, doc);
       if (out instanceof Promise) out = await out;
-      if (out !== block) changed = true;
-      if (out) blocks.push(out);
+      if (out !== block) blocks ??= doc.blocks.slice(0, i);
+      if (out && blocks) blocks.push(out);
     }
-    if (blocks.length === 0 && doc.blocks.length > 0) {
+    if (blocks?.length === 0) {
       // Its nodes were reported one by one; the empty shell is only counted.
       ctx.stats.drop('no_content_left');
       continue;
     }
-    yield changed ? { ...doc, blocks } : doc;
+    yield blocks ? { ...doc, blocks } : doc;
   }
 }
 

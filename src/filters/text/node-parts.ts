@@ -28,6 +28,14 @@ const blockParts: Record<NodeLevel, RecentMap<TextBlock, BlockParts>> = {
 /** Documents' views, for the document-level filters of a chain (each document passes them in turn). */
 const documentViews = new RecentMap<WebDocument, TextView>(64);
 
+/**
+ * Readies the memory for a document of `blocks` blocks: between a filter writing a block's parts and
+ * the next filter reading them, the two may register up to one entry per block each.
+ */
+export function reserveParts(level: NodeLevel, blocks: number): void {
+  blockParts[level].reserve(2 * blocks + 64);
+}
+
 export function partsOf(block: TextBlock, level: NodeLevel): BlockParts {
   let parts = blockParts[level].get(block);
   if (!parts) {

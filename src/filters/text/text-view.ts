@@ -171,7 +171,11 @@ export class TextView {
  */
 export class RecentMap<K, V> {
   private readonly map = new Map<K, V>();
-  constructor(private readonly capacity: number) {}
+  constructor(private capacity: number) {}
+  /** Keeps at least `capacity` entries from now on. */
+  reserve(capacity: number): void {
+    if (capacity > this.capacity) this.capacity = capacity;
+  }
   get(key: K): V | undefined {
     return this.map.get(key);
   }

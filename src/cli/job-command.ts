@@ -2,13 +2,15 @@
 // the end-of-run summary (human or --json) and exit codes.
 import { resolve } from 'node:path';
 import { WeftError } from '../errors.js';
+import { loadJob } from '../jobs/index.js';
 import { createLogger } from '../pipeline/logger.js';
+import { describeIssues } from '../pipeline/options.js';
 import type { StageStatsJson } from '../pipeline/stats.js';
 import { taskSliceFrom } from '../run/array-env.js';
 import type { JobDefinition } from '../run/job.js';
 import { type RunSummary, runJob } from '../run/run-job.js';
 import { type CliIO, type FlagDef, type ParsedFlags, parseByteSize } from './command.js';
-import { readConfigFile } from './config-file.js';
+import { type ConfigDocument, loadConfigDocument } from './config-file.js';
 import { ProgressReporter } from './progress.js';
 
 export const runFlags = {
@@ -78,13 +80,45 @@ export function resolveTaskSlice(
 }
 
 /** Options from --config (if given) with the command's flag-derived options on top. */
+/** Where merged options came from, so a refused option can be reported with its config file line. */
+const configSources = new WeakMap<object, { config: ConfigDocument; fromFlags: Set<string> }>();
+
 export async function mergeConfig(
   flags: ParsedFlags,
   fromFlags: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  const base = typeof flags.config === 'string' ? await readConfigFile(flags.config) : {};
+  const config = typeof flags.config === 'string' ? await loadConfigDocument(flags.config) : undefined;
   const defined = Object.fromEntries(Object.entries(fromFlags).filter(([, v]) => v !== undefined));
-  return { ...base, ...defined };
+  const merged = { ...config?.value, ...defined };
+  if (config) configSources.set(merged, { config, fromFlags: new Set(Object.keys(defined)) });
+  return merged;
+}
+
+/**
+ * Validates options that came (partly) from a config file before the run starts, so that each
+ * refused option is reported as FILE:LINE; options set by flags are reported without a line.
+ */
+async function checkConfigLines(
+  job: JobDefinition | string,
+  options: Record<string, unknown>,
+): Promise<void> {
+  const source = configSources.get(options);
+  if (!source) return;
+  const definition = typeof job === 'string' ? await loadJob(job) : job;
+  const result = definition.options.safeParse(options);
+  if (result.success) return;
+  const { config, fromFlags } = source;
+  const lines = result.error.issues.map((issue) => {
+    // An unknown key is reported at the object that holds it; its own line is more useful.
+    const keys = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+    const top = keys[0];
+    const inFile =
+      top === undefined || (typeof top === 'string' && !fromFlags.has(top) && top in config.value);
+    const line = inFile ? config.lineOf(keys) : undefined;
+    const where = line ? `${config.path}:${line}` : inFile ? config.path : 'options';
+    return `${where}: ${describeIssues(`${definition.name} options`, options, [issue])}`;
+  });
+  throw new WeftError('E_CONFIG', lines.join('\n'), { data: { path: config.path } });
 }
 
 function formatBytes(bytes: number): string {
@@ -158,6 +192,7 @@ export async function runJobWithProgress(run: JobCommandRun, io: CliIO): Promise
   });
   const log = createLogger({ write: progress.writeLog, fields: {} });
   const maxShard = run.flags['max-shard-size'];
+  await checkConfigLines(run.job, run.options);
   const found = taskSliceFrom(
     {
       taskIndex: run.flags['task-index'] as number | undefined,

@@ -3,7 +3,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RecordBatchReader, type Schema } from 'apache-arrow';
+import { type RecordBatch, RecordBatchReader, type Schema } from 'apache-arrow';
 import { WeftError } from '../errors.js';
 import { decodeData } from './arrow-decode.js';
 import { type DatasetState, INFO_FILE, readJsonFile, STATE_FILE, STATS_FILE } from './dataset-files.js';
@@ -133,8 +133,14 @@ export async function readSchema(file: string): Promise<Schema> {
   return schema;
 }
 
-/** Streams the rows of one Arrow file (stream or file format) as plain objects. */
-export async function* readArrowFileRows(file: string): AsyncGenerator<Row> {
+/**
+ * Streams the rows of one Arrow file (stream or file format) as plain objects. `onBatch` sees each
+ * record batch before its rows (for byte accounting).
+ */
+export async function* readArrowFileRows(
+  file: string,
+  onBatch?: (batch: RecordBatch) => void,
+): AsyncGenerator<Row> {
   let reader: Awaited<ReturnType<typeof RecordBatchReader.from>>;
   try {
     reader = await RecordBatchReader.from(createReadStream(file, { highWaterMark: 4 * 1024 * 1024 }));
@@ -147,6 +153,7 @@ export async function* readArrowFileRows(file: string): AsyncGenerator<Row> {
   for await (const batch of reader) {
     // An empty stream yields a placeholder batch with no columns.
     if (batch.numRows === 0) continue;
+    onBatch?.(batch);
     const columns = batch.schema.fields.map(
       (field, i) => [field.name, decodeData(batch.data.children[i]!)] as const,
     );

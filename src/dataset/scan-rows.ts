@@ -5,9 +5,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RecordBatchReader } from 'apache-arrow';
-import { WeftError } from '../errors.js';
-import { decodeData } from './arrow-decode.js';
-import { type DatasetHandle, openDataset } from './dataset-reader.js';
+import { type DatasetHandle, openDataset, readArrowFileRows } from './dataset-reader.js';
 import type { Row } from './shard-writer.js';
 
 export interface SplitHandle {
@@ -42,28 +40,11 @@ export interface ScanTally {
 /** Rows of the given Arrow files in order; `tally` is updated batch by batch. */
 export async function* scanRows(files: readonly string[], tally: ScanTally): AsyncGenerator<Row> {
   for (const file of files) {
-    let reader: Awaited<ReturnType<typeof RecordBatchReader.from>>;
-    try {
-      reader = await RecordBatchReader.from(createReadStream(file, { highWaterMark: 4 * 1024 * 1024 }));
-    } catch (error) {
-      throw new WeftError('E_INPUT', `${file}: not a readable Arrow file`, {
-        data: { path: file },
-        cause: error,
-      });
-    }
-    for await (const batch of reader) {
-      // A schema-only stream (an empty dataset's shard) reads as one empty batch without column data.
-      if (batch.numRows === 0) continue;
+    for await (const row of readArrowFileRows(file, (batch) => {
       tally.arrowBytes += batch.data.byteLength;
-      const columns = batch.schema.fields.map(
-        (field, i) => [field.name, decodeData(batch.data.children[i]!)] as const,
-      );
-      for (let r = 0; r < batch.numRows; r++) {
-        const row: Row = {};
-        for (const [name, values] of columns) row[name] = values[r];
-        tally.rows += 1;
-        yield row;
-      }
+    })) {
+      tally.rows += 1;
+      yield row;
     }
   }
 }

@@ -7,10 +7,13 @@ import { WeftError } from '../errors.js';
 import { parseOptions } from '../pipeline/options.js';
 import type { Stage, StageContext } from '../pipeline/stage.js';
 import type { ImageValue } from '../records/image.js';
-import type { Block, ImageBlock, WebDocument } from '../records/web-document.js';
+import type { Block, ImageBlock, TextBlock, WebDocument } from '../records/web-document.js';
 import { type DropReason, defineFilter } from './define-filter.js';
 import type { RejectingContext } from './rejected.js';
-import { type TextLevel, TextView, textView } from './text/text-view.js';
+import { type BlockParts, documentView, partsOf, reserveParts, writeBlock } from './text/node-parts.js';
+import type { TextLevel, TextView } from './text/text-view.js';
+
+export { documentView } from './text/node-parts.js';
 
 /** OBELICS's document separator inside a text node; never removed by paragraph filters. */
 export const END_OF_DOCUMENT = 'END_OF_DOCUMENT_TOKEN_TO_BE_REPLACED';
@@ -35,29 +38,11 @@ export interface TextFilterFactory<S extends AnyObject> {
   readonly definition: TextFilterDefinition<S>;
 }
 
-const documentViews = new WeakMap<WebDocument, TextView>();
+/** Whether a part is OBELICS's document separator (exempt from node filters). */
+const isEndOfDocument = ({ text }: TextView) =>
+  text.length >= END_OF_DOCUMENT.length && text.includes(END_OF_DOCUMENT) && text.trim() === END_OF_DOCUMENT;
 
-/** The document's full text (text nodes joined by blank lines, as OBELICS does), analysed once. */
-export function documentView(doc: WebDocument): TextView {
-  let view = documentViews.get(doc);
-  if (!view) {
-    const texts: string[] = [];
-    for (const block of doc.blocks) if (block.kind === 'text' && block.text !== '') texts.push(block.text);
-    const text = texts.join('\n\n');
-    view = new TextView(
-      text,
-      'document',
-      text.split('\n\n').map((p) => textView(p, 'paragraph')),
-    );
-    documentViews.set(doc, view);
-  }
-  return view;
-}
-
-const UNIT_NAMES: Record<Exclude<TextLevel, 'document'>, { sep: string; counter: string }> = {
-  paragraph: { sep: '\n\n', counter: 'paragraphs' },
-  line: { sep: '\n', counter: 'lines' },
-};
+type MaybePromise<T> = T | Promise<T>;
 
 export function defineTextFilter<S extends AnyObject>(
   definition: TextFilterDefinition<S>,
@@ -91,36 +76,78 @@ export function defineTextFilter<S extends AnyObject>(
         })(options as never);
         return Object.assign(stage, { options });
       }
-      const unit = UNIT_NAMES[level];
+      const unit = `${level}s`;
+      const name = `${level}/${definition.name}`;
+      const counters = {
+        in: `${unit}_in`,
+        kept: `${unit}_kept`,
+        dropped: (reason: string) => `${unit}_dropped.${reason}`,
+      };
+      const judge = (view: TextView): MaybePromise<DropReason> =>
+        isEndOfDocument(view) ? undefined : definition.reasonToDrop(view, options);
+      /** Notes the verdict on views[i]; returns the parts kept so far (undefined while all are). */
+      const note = (
+        ctx: StageContext,
+        doc: WebDocument,
+        views: TextView[],
+        i: number,
+        reason: DropReason,
+        kept: TextView[] | undefined,
+      ) => {
+        if (!reason) {
+          kept?.push(views[i]!);
+          return kept;
+        }
+        ctx.stats.count(counters.dropped(reason));
+        (ctx as RejectingContext).rejects?.node(name, reason, doc.url, level, { text: views[i]!.text });
+        return kept ?? views.slice(0, i);
+      };
+      const result = (
+        ctx: StageContext,
+        block: TextBlock,
+        parts: BlockParts,
+        kept: TextView[] | undefined,
+      ) => {
+        const out = kept ?? parts.views;
+        ctx.stats.count(counters.in, parts.views.length);
+        ctx.stats.count(counters.kept, out.length);
+        if (out.length === 0) return undefined;
+        if (!kept && parts.exact) return block;
+        return writeBlock(block, level, out);
+      };
+      /** The rest of a block once the filter answers with a promise. */
+      const finish = async (
+        ctx: StageContext,
+        doc: WebDocument,
+        block: TextBlock,
+        parts: BlockParts,
+        kept: TextView[] | undefined,
+        from: number,
+        pending: Promise<DropReason>,
+      ) => {
+        const { views } = parts;
+        kept = note(ctx, doc, views, from, await pending, kept);
+        for (let i = from + 1; i < views.length; i++)
+          kept = note(ctx, doc, views, i, await judge(views[i]!), kept);
+        return result(ctx, block, parts, kept);
+      };
       return {
-        name: `${level}/${definition.name}`,
+        name,
         options,
         run: (docs, ctx) =>
-          removeNodes(docs, ctx, async (block, doc) => {
+          // Synchronous while the filter is: most answer at once, and a promise per paragraph costs.
+          removeNodes(docs, ctx, (block, doc, index) => {
+            if (index === 0) reserveParts(level, doc.blocks.length);
             if (block.kind !== 'text') return block;
-            const kept: string[] = [];
-            let seen = 0;
-            for (const part of block.text.split(unit.sep)) {
-              if (part.trim() === '') continue;
-              seen += 1;
-              const reason =
-                part.trim() === END_OF_DOCUMENT
-                  ? undefined
-                  : await definition.reasonToDrop(textView(part, level), options);
-              if (reason) {
-                ctx.stats.count(`${unit.counter}_dropped.${reason}`);
-                (ctx as RejectingContext).rejects?.node(
-                  `${level}/${definition.name}`,
-                  reason,
-                  doc.url,
-                  level,
-                  { text: part },
-                );
-              } else kept.push(part);
+            const parts = partsOf(block, level);
+            const { views } = parts;
+            let kept: TextView[] | undefined;
+            for (let i = 0; i < views.length; i++) {
+              const reason = judge(views[i]!);
+              if (reason instanceof Promise) return finish(ctx, doc, block, parts, kept, i, reason);
+              kept = note(ctx, doc, views, i, reason, kept);
             }
-            ctx.stats.count(`${unit.counter}_in`, seen);
-            ctx.stats.count(`${unit.counter}_kept`, kept.length);
-            return kept.length === 0 ? undefined : { ...block, text: kept.join(unit.sep) };
+            return result(ctx, block, parts, kept);
           }),
       };
     },
@@ -131,22 +158,24 @@ export function defineTextFilter<S extends AnyObject>(
 async function* removeNodes(
   docs: AsyncIterable<WebDocument>,
   ctx: StageContext,
-  map: (block: Block, doc: WebDocument) => Promise<Block | undefined>,
+  map: (block: Block, doc: WebDocument, index: number) => MaybePromise<Block | undefined>,
 ): AsyncIterable<WebDocument> {
   for await (const doc of docs) {
-    let changed = false;
-    const blocks: Block[] = [];
-    for (const block of doc.blocks) {
-      const out = await map(block, doc);
-      if (out !== block) changed = true;
-      if (out) blocks.push(out);
+    // A new block list only from the first block that changes: most documents pass a filter whole.
+    let blocks: Block[] | undefined;
+    for (let i = 0; i < doc.blocks.length; i++) {
+      const block = doc.blocks[i]!;
+      let out = map(block, doc, i);
+      if (out instanceof Promise) out = await out;
+      if (out !== block) blocks ??= doc.blocks.slice(0, i);
+      if (out && blocks) blocks.push(out);
     }
-    if (blocks.length === 0 && doc.blocks.length > 0) {
+    if (blocks?.length === 0) {
       // Its nodes were reported one by one; the empty shell is only counted.
       ctx.stats.drop('no_content_left');
       continue;
     }
-    yield changed ? { ...doc, blocks } : doc;
+    yield blocks ? { ...doc, blocks } : doc;
   }
 }
 

@@ -10,12 +10,8 @@ export const flaggedWords = defineTextFilter({
   defaults: { paragraph: { maxRatio: 0.01 }, document: { maxRatio: 0.01 } },
   reasonToDrop(text, { maxRatio }) {
     const ratio = text.metric('flagged_words', () => {
-      const words = text.words;
-      if (words.length === 0) return 0;
-      const list = englishFlaggedWords();
-      let n = 0;
-      for (const w of words) if (list.has(w)) n += 1;
-      return n / words.length;
+      const words = text.wordCount;
+      return words === 0 ? 0 : text.countIn(englishFlaggedWords()) / words;
     });
     return ratio > maxRatio ? 'flagged_words_too_high' : undefined;
   },

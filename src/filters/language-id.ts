@@ -2,7 +2,7 @@
 // At paragraph level it is off in OBELICS (too noisy on short text); it is offered for tuning.
 import { z } from 'zod';
 import { defineTextFilter } from './define-node-filter.js';
-import { identifyLanguage } from './text/language-id.js';
+import { guessLanguage, languageVerdict } from './text/language-id.js';
 
 export const languageId = defineTextFilter({
   name: 'language-id',
@@ -17,9 +17,10 @@ export const languageId = defineTextFilter({
   }),
   defaults: { paragraph: { minScore: 0.8 }, document: { minScore: 0.8 } },
   async reasonToDrop(text, { languages, minScore }) {
-    const guess = await identifyLanguage(text.text);
-    text.metrics.set('language_score', guess.score);
-    if (!languages.includes(guess.language)) return 'wrong_language';
-    return guess.score < minScore ? 'language_score_too_low' : undefined;
+    // The model's guess does not depend on the options: one per text, shared by every level and stage.
+    const guess = await text.memo('fasttext_lid', () => guessLanguage(text.text));
+    const verdict = await languageVerdict(text.text, languages, minScore, guess);
+    text.metrics.set('language_score', verdict.score);
+    return verdict.reason;
   },
 });

@@ -5,6 +5,16 @@ import { defineTextFilter } from './define-node-filter.js';
 import { SPAM_WORDS } from './text/word-lists.js';
 
 const spamSet = new Set(SPAM_WORDS);
+/** A custom list as a set, once per stage (its options object, and so the array, live as long). */
+const customSets = new WeakMap<string[], ReadonlySet<string>>();
+function setOf(words: string[]): ReadonlySet<string> {
+  let set = customSets.get(words);
+  if (!set) {
+    set = new Set(words.map((w) => w.toLowerCase()));
+    customSets.set(words, set);
+  }
+  return set;
+}
 
 export const spamWords = defineTextFilter({
   name: 'spam-words',
@@ -16,11 +26,8 @@ export const spamWords = defineTextFilter({
   }),
   defaults: { paragraph: { maxRatio: 0.12 }, document: { maxRatio: 0.12 } },
   reasonToDrop(text, { maxRatio, words }) {
-    const list = words ? new Set(words.map((w) => w.toLowerCase())) : spamSet;
-    const all = text.words;
-    if (all.length === 0) return undefined;
-    let n = 0;
-    for (const w of all) if (list.has(w)) n += 1;
-    return n / all.length >= maxRatio ? 'spam_words_too_high' : undefined;
+    const all = text.wordCount;
+    if (all === 0) return undefined;
+    return text.countIn(words ? setOf(words) : spamSet) / all >= maxRatio ? 'spam_words_too_high' : undefined;
   },
 });

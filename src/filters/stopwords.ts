@@ -11,12 +11,8 @@ export const stopwords = defineTextFilter({
   defaults: { paragraph: { minRatio: 0.3 }, document: { minRatio: 0.35 } },
   reasonToDrop(text, { minRatio }) {
     const ratio = text.metric('stopwords', () => {
-      const words = text.words;
-      if (words.length === 0) return 0;
-      const list = englishStopwords();
-      let n = 0;
-      for (const w of words) if (list.has(w)) n += 1;
-      return n / words.length;
+      const words = text.wordCount;
+      return words === 0 ? 0 : text.countIn(englishStopwords()) / words;
     });
     return ratio < minRatio ? 'stopwords_too_few' : undefined;
   },

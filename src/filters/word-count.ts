@@ -16,7 +16,7 @@ export const wordCount = defineTextFilter({
     document: { min: 10, max: 2000 },
   },
   reasonToDrop(text, { min, max }) {
-    const n = text.words.length;
+    const n = text.wordCount;
     if (n < min) return 'too_few_words';
     if (n > max) return 'too_many_words';
     return undefined;

@@ -14,7 +14,7 @@ export const wordRepetition = defineTextFilter({
   }),
   defaults: { paragraph: { maxRatio: 0.1 }, document: { maxRatio: 0.2 } },
   reasonToDrop(text, { n, maxRatio }) {
-    const ratio = text.metric(`word_repetition_${n}`, () => wordRepetitionRatio(text.words, n));
+    const ratio = text.metric(`word_repetition_${n}`, () => wordRepetitionRatio(text.wordHashes, n));
     return ratio > maxRatio ? 'word_repetition_too_high' : undefined;
   },
 });

@@ -15,6 +15,8 @@ export interface MadePage {
   resources?: string;
   /** The page's /Rotate (0, 90, 180, 270). */
   rotate?: number;
+  /** Where the page box starts (its lower-left corner in user space); 0 0 by default. */
+  originPt?: [number, number];
 }
 
 export interface MadePdf {
@@ -74,9 +76,10 @@ export function makePdf(spec: MadePdf): Uint8Array {
     const num = pageNums[i]!;
     const w = page.widthPt ?? 612;
     const h = page.heightPt ?? 792;
+    const [x0, y0] = page.originPt ?? [0, 0];
     object(
       num,
-      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}]${page.rotate ? ` /Rotate ${page.rotate}` : ''} /Contents ${num + 1} 0 R /Resources << ${fonts} ${page.resources ?? ''} >> >>`,
+      `<< /Type /Page /Parent 2 0 R /MediaBox [${x0} ${y0} ${x0 + w} ${y0 + h}]${page.rotate ? ` /Rotate ${page.rotate}` : ''} /Contents ${num + 1} 0 R /Resources << ${fonts} ${page.resources ?? ''} >> >>`,
     );
     const raw = typeof page.content === 'string' ? Buffer.from(page.content, 'latin1') : page.content;
     if (page.compress) object(num + 1, '<< /Filter /FlateDecode >>', deflateSync(raw));

@@ -1,15 +1,18 @@
-// The task side of PDF rendering: one worker thread that owns pdfjs, with a time limit on every
-// request and a memory limit (V8 heap via resourceLimits, process RSS by a watchdog). A request that
-// runs over either kills the thread; the next request starts a fresh one and reopens its document, so
-// one hostile page costs one page, never the run.
+// The task side of PDF rendering: one worker thread that owns the engine (PDFium in WebAssembly, or
+// pdfjs), with a time limit on every request and memory limits (the V8 heap via resourceLimits, PDFium's
+// WebAssembly memory by its cap, process RSS by a watchdog). A request that runs over any of them kills
+// the thread; the next request starts a fresh one and reopens its document, so one hostile page costs
+// one page, never the run.
 import { existsSync } from 'node:fs';
 import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { WeftError } from '../errors.js';
 import type { PdfMetadata } from '../records/pdf-page.js';
+import { pdfiumWasmModule } from './pdfium-module.js';
 import type {
   OpenedInfo,
+  PdfBackend,
   RenderedPage,
   RenderSpec,
   WorkerFailureReason,
@@ -18,11 +21,13 @@ import type {
 } from './worker-protocol.js';
 
 export interface PdfRendererOptions {
+  /** The engine: `pdfium` (WebAssembly, the default) or `pdfjs`. */
+  backend?: PdfBackend;
   /** Time limit for opening a document (parsing its structure and metadata). */
   openTimeoutMs: number;
   /** Time limit for one page: render, pixels and text layer. */
   pageTimeoutMs: number;
-  /** V8 heap limit of the render thread. */
+  /** Heap limit of the render thread: its V8 heap, and for PDFium also its WebAssembly memory. */
   maxHeapMb: number;
   /** The thread is killed when this process's resident memory passes this (canvas and image buffers live outside the heap). */
   maxRssMb: number;
@@ -44,8 +49,9 @@ const STARTUP_TIMEOUT_MS = 60_000;
 const WATCHDOG_INTERVAL_MS = 50;
 const OWN_GROWTH_BYTES = 128 * 1024 * 1024;
 
-export function renderWorkerPath(): string {
-  const here = fileURLToPath(new URL('./render-worker.js', import.meta.url));
+export function renderWorkerPath(backend: PdfBackend = 'pdfium'): string {
+  const file = backend === 'pdfjs' ? './pdfjs-worker.js' : './pdfium-worker.js';
+  const here = fileURLToPath(new URL(file, import.meta.url));
   if (existsSync(here)) return here;
   // Running from TypeScript sources (tests): the compiled worker lives in dist/.
   const compiled = here.replace(`${sep}src${sep}`, `${sep}dist${sep}`);
@@ -71,7 +77,16 @@ export class PdfRenderer {
 
   private start(): Promise<void> {
     if (this.ready) return this.ready;
-    const worker = new Worker(renderWorkerPath(), {
+    const backend = this.options.backend ?? 'pdfium';
+    let module: object | undefined;
+    try {
+      if (backend === 'pdfium') module = pdfiumWasmModule();
+    } catch (error) {
+      const message = `cannot load PDFium (@embedpdf/pdfium): ${(error as Error).message}`;
+      return Promise.reject(new WeftError('E_TASK_FAILED', message, { cause: error }));
+    }
+    const worker = new Worker(renderWorkerPath(backend), {
+      workerData: { maxMemoryMb: this.options.maxHeapMb, ...(module ? { module } : {}) },
       resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb, maxYoungGenerationSizeMb: 48 },
       stdout: false,
       stderr: false,
@@ -105,6 +120,11 @@ export class PdfRenderer {
     });
     worker.on('message', (message: WorkerResponse) => {
       if (this.pending && message.id === this.pending.id) this.pending.settle(message);
+      // The thread's engine trapped and the thread is exiting: the next request gets a fresh one.
+      if (!message.ok && message.fatal && this.worker === worker) {
+        this.discard(worker);
+        this.restarts += 1;
+      }
     });
     worker.on('error', (error: Error & { code?: string }) => {
       const reason: FailureReason = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out_of_memory' : 'crashed';

@@ -111,7 +111,13 @@ function segmentChars(seg: Segment): CharBox[] {
     }
     const glyphs = Array.from(run.text);
     const n = Math.max(1, glyphs.length);
+    const edges =
+      run.charEdges && run.charEdges.length === 2 * glyphs.length && !run.flow ? run.charEdges : undefined;
     glyphs.forEach((ch, i) => {
+      if (edges) {
+        chars.push({ ch, x0: edges[2 * i]!, x1: edges[2 * i + 1]!, y0: run.y0, y1: run.y1 });
+        return;
+      }
       // Boxes inside a run are prorated by character: exact at run edges, approximate within.
       if (run.flow) {
         const step = (run.y1 - run.y0) / n;
@@ -151,7 +157,13 @@ function mirrorIfRtl(
     if (r.rtl) rtl += r.text.length;
   }
   if (rtl * 2 <= all) return { runs, mirrored: false };
-  const mirrored = runs.map((r) => ({ ...r, x0: pageWidth - r.x1, x1: pageWidth - r.x0, rtl: false }));
+  const mirrored = runs.map((r) => {
+    const run = { ...r, x0: pageWidth - r.x1, x1: pageWidth - r.x0, rtl: false };
+    if (r.charEdges) {
+      run.charEdges = r.charEdges.map((_, i) => pageWidth - r.charEdges![i % 2 === 0 ? i + 1 : i - 1]!);
+    }
+    return run;
+  });
   return { runs: mirrored, mirrored: true };
 }
 

@@ -17,6 +17,11 @@ export interface TextRun {
   rotated?: boolean;
   /** For text running (near) vertically: the direction it reads in, so word boxes follow it. */
   flow?: 'down' | 'up';
+  /**
+   * Left and right edge of each character (x0, x1 pairs, in the order of the code points of `text`),
+   * where the engine knows them: word boxes inside the run are then exact rather than prorated.
+   */
+  charEdges?: number[];
 }
 
 /** Runs of one line of one column, with their union box. */

@@ -3,6 +3,10 @@
 import type { PdfMetadata } from '../records/pdf-page.js';
 import type { PositionedWord } from './reading-order.js';
 
+/** The engine a render thread runs. */
+export type PdfBackend = 'pdfium' | 'pdfjs';
+export const PDF_BACKENDS = ['pdfium', 'pdfjs'] as const satisfies readonly PdfBackend[];
+
 export interface RenderSpec {
   /** Longest side of the rendered page in pixels (ignored when `dpi` is set). */
   maxSidePx: number;
@@ -12,6 +16,11 @@ export interface RenderSpec {
   maxPixels: number;
   /** Extract the text layer too. */
   text: boolean;
+  /**
+   * PDFium only: a page whose glyphs PDFium cannot map to Unicode (fonts without a ToUnicode map) takes
+   * its text from pdfjs, which recovers more of them from the font programs, when that reads better.
+   */
+  textFallback?: boolean;
 }
 
 export type WorkerRequest =
@@ -27,8 +36,9 @@ export interface OpenedInfo {
 export interface RenderedPage {
   widthPx: number;
   heightPx: number;
-  /** RGBA pixels, row-major, opaque (the page background is painted white). */
+  /** Pixels, row-major, opaque (the page background is painted white): RGB or RGBA by `channels`. */
   pixels: Uint8Array;
+  channels: 3 | 4;
   /** Share of pixels that differ visibly from the page background (0..1). */
   inkRatio: number;
   /** Page size in points (1/72 in) after the page's own rotation. */
@@ -43,8 +53,14 @@ export interface RenderedPage {
   textMs: number;
 }
 
-/** Failure reasons the thread itself reports (timeouts and memory kills are decided by the task side). */
+/**
+ * Failure reasons the thread itself reports. Timeouts and kills at the V8 heap or process memory limit
+ * are decided by the task side; a WebAssembly engine that hits its own memory cap or traps says so
+ * (`out_of_memory`, `crashed`) and its thread exits.
+ */
 export type WorkerFailureReason =
+  | 'out_of_memory'
+  | 'crashed'
   | 'encrypted'
   | 'invalid_pdf'
   | 'no_pages'
@@ -57,4 +73,5 @@ export type WorkerResponse =
   | { id: number; ok: true; type: 'opened'; info: OpenedInfo }
   | { id: number; ok: true; type: 'page'; page: RenderedPage }
   | { id: number; ok: true; type: 'closed' }
-  | { id: number; ok: false; reason: WorkerFailureReason; message: string };
+  /** `fatal`: the thread's engine cannot be trusted any more and the thread exits after this answer. */
+  | { id: number; ok: false; reason: WorkerFailureReason; message: string; fatal?: boolean };

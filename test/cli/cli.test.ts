@@ -49,7 +49,14 @@ test('bad options and config files stop the run before any work, naming the opti
   await writeFile(yamlFile, 'count: 10\nimagesPerTsk: 4\n');
   const typo = await runCli(['run', 'demo-images', '--config', yamlFile, '--out', out]);
   expect(typo.code).toBe(2);
-  expect(typo.stderr).toContain('Unrecognized key: "imagesPerTsk"');
+  expect(typo.stderr).toContain(`${yamlFile}:2: demo-images options: Unrecognized key: "imagesPerTsk"`);
+
+  await writeFile(yamlFile, 'count: 10\nseed: 1\nimagesPerTask: -4\n');
+  const badValue = await runCli(['run', 'demo-images', '--config', yamlFile, '--out', out]);
+  expect(badValue.code).toBe(2);
+  expect(badValue.stderr).toMatch(
+    new RegExp(`${yamlFile}:3: demo-images options: imagesPerTask: .*received -4`),
+  );
 
   const missingOut = await runCli(['run', 'demo-images']);
   expect(missingOut.code).toBe(2);

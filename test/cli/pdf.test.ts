@@ -130,7 +130,7 @@ print(json.dumps({"n": len(ds), "rows": rows, "features": {k: type(v).__name__ f
     ]);
   });
 
-  test('options: PNG at a DPI, blank pages kept, pages needing OCR dropped, documents over the page limit dropped', async () => {
+  test('options: pdfjs, PNG at a DPI, blank pages kept, pages needing OCR dropped, documents over the page limit dropped', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'demo.pdf'), demoPdf());
     const out = join(await tempDir(), 'png');
@@ -150,6 +150,8 @@ print(json.dumps({"n": len(ds), "rows": rows, "features": {k: type(v).__name__ f
         '--keep-blank',
         '--needs-ocr',
         'drop',
+        '--renderer',
+        'pdfjs',
       ],
       { cwd: dir },
     );
@@ -189,5 +191,8 @@ print(json.dumps({"n": len(ds), "rows": rows, "features": {k: type(v).__name__ f
     const badFormat = await runCli(['pdf', '.', '--out', out, '--format', 'gif']);
     expect(badFormat.code).toBe(2);
     expect(badFormat.stderr).toContain('--format');
+    const badRenderer = await runCli(['pdf', '.', '--out', out, '--renderer', 'mupdf']);
+    expect(badRenderer.code).toBe(2);
+    expect(badRenderer.stderr).toContain('--renderer');
   });
 });

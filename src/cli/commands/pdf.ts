@@ -7,6 +7,12 @@ export default defineCommand({
   usage: 'weft pdf INPUTS... --out DIR [options]',
   flags: {
     ...runFlags,
+    renderer: {
+      type: 'string',
+      value: 'ENGINE',
+      description: 'pdfium (WebAssembly, default) or pdfjs',
+      choices: ['pdfium', 'pdfjs'],
+    },
     format: {
       type: 'string',
       value: 'FORMAT',
@@ -41,6 +47,10 @@ export default defineCommand({
     },
     'keep-blank': { type: 'boolean', description: 'Keep blank pages (dropped by default)' },
     'no-text': { type: 'boolean', description: 'Skip the text layer (images only)' },
+    'no-text-fallback': {
+      type: 'boolean',
+      description: "pdfium: keep PDFium's text even where it cannot map glyphs (faster; no pdfjs re-read)",
+    },
     'files-per-task': { type: 'number', value: 'N', description: 'PDF files per task (default 8)' },
   },
   positionals: {
@@ -61,6 +71,7 @@ export default defineCommand({
     const fromFlags: Record<string, unknown> = {
       inputs: positionals,
       cwd: io.cwd,
+      renderer: flags.renderer,
       format: flags.format,
       quality: flags.quality,
       maxSidePx: flags['max-side'],
@@ -72,6 +83,7 @@ export default defineCommand({
       needsOcr: flags['needs-ocr'],
       dropBlank: flags['keep-blank'] === true ? false : undefined,
       text: flags['no-text'] === true ? false : undefined,
+      textFallback: flags['no-text-fallback'] === true ? false : undefined,
       filesPerTask: flags['files-per-task'],
     };
     const options = await mergeConfig(flags, fromFlags);

@@ -1,49 +1,24 @@
 // `weft sft --config FILE --out DIR`: SFT conversations in The Cauldron layout from the sources, the
 // evaluation sets and the mixture the YAML config declares. Config mistakes name the file and line.
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { WeftError } from '../../errors.js';
 import { describeIssues } from '../../pipeline/options.js';
 import type { StageStatsJson } from '../../pipeline/stats.js';
 import { SftOptions } from '../../sft/config.js';
 import { defineCommand } from '../command.js';
+import { loadConfigDocument } from '../config-file.js';
 import { printSummary, runFlags, runJobWithProgress } from '../job-command.js';
 
 /** Reads and validates the config, mapping each problem to its line in the YAML. */
 export async function readSftConfig(path: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new WeftError('E_CONFIG', `cannot read config file ${path}: ${(error as Error).message}`, {
-      data: { path },
-    });
-  }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
-  const lineAt = (offset: number) => lineCounter.linePos(offset).line;
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0]!;
-    throw new WeftError('E_CONFIG', `${path}:${lineAt(first.pos[0])}: ${first.message.split('\n')[0]}`, {
-      data: { path, line: lineAt(first.pos[0]) },
-    });
-  }
-  const value = (doc.toJS() ?? {}) as Record<string, unknown>;
-  if (typeof value !== 'object' || Array.isArray(value))
-    throw new WeftError('E_CONFIG', `${path}: the config must be a mapping of option names to values`);
+  const config = await loadConfigDocument(path);
+  const value = config.value;
   value.baseDir ??= dirname(resolve(path));
   const result = SftOptions.safeParse(value);
   if (result.success) return value;
   const lines = result.error.issues.map((issue) => {
-    // The deepest node of the issue's path that exists in the YAML gives the line.
-    let node: Node | undefined;
-    for (let depth = issue.path.length; depth >= 0 && !node; depth--) {
-      const found = doc.getIn(issue.path.slice(0, depth) as (string | number)[], true) as Node | undefined;
-      if (found && (found.range || isMap(found) || isSeq(found))) node = found;
-    }
-    const line = node?.range ? `:${lineAt(node.range[0])}` : '';
-    return `${path}${line}: ${describeIssues('sft', value, [issue])}`;
+    const line = config.lineOf(issue.path);
+    return `${path}${line ? `:${line}` : ''}: ${describeIssues('sft', value, [issue])}`;
   });
   throw new WeftError('E_CONFIG', lines.join('\n'), { data: { path } });
 }

@@ -60,6 +60,18 @@ export class ByteQueue {
     }
   }
 
+  /** Drops leading bytes while `test` holds; true when a byte that fails it is now at the front. */
+  dropWhile(test: (b: number) => boolean): boolean {
+    while (this.length > 0) {
+      const first = this.chunks[0]!;
+      let i = this.head;
+      while (i < first.length && test(first[i]!)) i++;
+      this.consume(i - this.head);
+      if (i < first.length) return true;
+    }
+    return false;
+  }
+
   take(n: number): Buffer {
     const out = this.peek(n);
     this.consume(out.length);

@@ -2,11 +2,14 @@
 // record, as Common Crawl writes), else streamed with bounded memory (whole-file gzip, huge records).
 // Member boundaries come from zlib's count of consumed input, so every record keeps its file range.
 import type { open } from 'node:fs/promises';
-import { createInflateRaw, inflateRawSync } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
 import type { DecodedEvent, Member } from './decoded-chunks.js';
 import type { Window } from './file-window.js';
+import { streamMember } from './gzip-stream.js';
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b, 0x08]);
+/** Decoded size above which a member streams even when its compressed bytes fit the fast path. */
+const FAST_PATH_MAX_OUTPUT_BYTES = 16 << 20;
 
 /** Length of the gzip header at the start of `b`, or -1 if `b` is too short to hold it. */
 function gzipHeaderLength(b: Buffer): number {
@@ -65,25 +68,22 @@ export async function* gzipMembers(
       identity: false,
     };
     // Fast path: the whole member is in the window, so one native call inflates it.
-    let fast: { data: Buffer; consumed: number } | 'stream' | 'corrupt' = 'stream';
+    let fast: { data: Buffer; consumed: number } | 'stream' = 'stream';
     // One try on a window of `fastPathBytes`: Common Crawl records fit; a bigger member streams.
     await win.fill(Math.min(win.size >> 1, fastPathBytes));
     try {
-      const result = inflateRawSync(win.view(headerLen), {
+      // At most `fastPathBytes` of input: the window may hold megabytes of a whole-file member, and
+      // inflating all of it only to throw the result away when the input runs out cost a sixth of the
+      // run. The output cap bounds the same waste (and memory) on a bomb; such members stream instead.
+      const result = inflateRawSync(win.view(headerLen).subarray(0, fastPathBytes), {
         info: true,
-        maxOutputLength: 64 << 20,
+        maxOutputLength: FAST_PATH_MAX_OUTPUT_BYTES,
       }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
       fast = { data: result.buffer, consumed: result.engine.bytesWritten };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      fast = code === 'Z_BUF_ERROR' || code === 'ERR_BUFFER_TOO_LARGE' ? 'stream' : 'corrupt';
-    }
-    if (fast === 'corrupt') {
-      yield { kind: 'break', reason: 'corrupt_gzip_member', offset: at };
-      const next = await findMagic(win, at + 1);
-      if (next < 0) return;
-      at = next;
-      continue;
+    } catch {
+      // Too big, cut short or corrupt: streaming tells which, and keeps what decodes before damage (the
+      // records ahead of it in a whole-file member).
+      fast = 'stream';
     }
     if (fast !== 'stream') {
       const deflateEnd = at + headerLen + fast.consumed;
@@ -130,106 +130,4 @@ async function findMagic(win: Window, from: number): Promise<number> {
     if (win.eof) return -1;
     at = win.start + win.len - 2;
   }
-}
-
-interface StreamResult {
-  decodedPos: number;
-  deflateEnd: number;
-  fileSize: number;
-  error?: 'truncated_gzip_member' | 'corrupt_gzip_member';
-}
-
-/** Inflates one member with a streaming inflater, 64 KiB of input at a time (bounds memory on bombs). */
-async function* streamMember(
-  fd: Awaited<ReturnType<typeof open>>,
-  deflateStart: number,
-  member: Member,
-  decodedStart: number,
-): AsyncGenerator<DecodedEvent, StreamResult> {
-  const inflate = createInflateRaw({ chunkSize: 256 << 10 });
-  const out: Buffer[] = [];
-  let ended = false;
-  let failure: Error | undefined;
-  let wake: (() => void) | undefined;
-  const signal = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  inflate.on('data', (chunk: Buffer) => {
-    out.push(chunk);
-    signal();
-  });
-  inflate.on('end', () => {
-    ended = true;
-    signal();
-  });
-  inflate.on('error', (error) => {
-    failure = error;
-    signal();
-  });
-  const { size: fileSize } = await fd.stat();
-  let readAt = deflateStart;
-  let inputDone = false;
-  let decodedPos = decodedStart;
-  let held: Buffer | undefined;
-  // Read 1 MiB from disk at a time but feed the inflater 64 KiB at a time: its output per write (the
-  // memory a gzip bomb could claim before we see it) stays bounded.
-  const inputBytes = 64 << 10;
-  const readBytes = 1 << 20;
-  let pending = Buffer.alloc(0);
-  while (true) {
-    if (out.length > 0) {
-      for (const chunk of out.splice(0)) {
-        if (held) {
-          decodedPos += held.length;
-          yield { kind: 'data', data: held, member };
-        }
-        held = chunk;
-      }
-      continue;
-    }
-    if (ended || failure) break;
-    const waiting = new Promise<void>((resolve) => {
-      wake = resolve;
-    });
-    if (!inputDone && inflate.writableLength === 0) {
-      if (pending.length === 0) {
-        const chunk = Buffer.allocUnsafe(readBytes);
-        const { bytesRead } = await fd.read(chunk, 0, readBytes, readAt);
-        readAt += bytesRead;
-        pending = chunk.subarray(0, bytesRead);
-      }
-      if (pending.length === 0) {
-        inputDone = true;
-        inflate.end();
-      } else {
-        inflate.write(pending.subarray(0, inputBytes), () => signal());
-        pending = pending.subarray(inputBytes);
-      }
-    }
-    await waiting;
-  }
-  const deflateEnd = deflateStart + inflate.bytesWritten;
-  if (held) {
-    decodedPos += held.length;
-    if (!failure) {
-      member.compressedEnd = Math.min(deflateEnd + 8, fileSize);
-      member.decodedEnd = decodedPos;
-    }
-    yield { kind: 'data', data: held, member };
-  }
-  inflate.destroy();
-  if (failure) {
-    const truncated = (failure as NodeJS.ErrnoException).code === 'Z_BUF_ERROR' || inputDone;
-    return {
-      decodedPos,
-      deflateEnd,
-      fileSize,
-      error: truncated ? 'truncated_gzip_member' : 'corrupt_gzip_member',
-    };
-  }
-  member.compressedEnd = Math.min(deflateEnd + 8, fileSize);
-  member.decodedEnd = decodedPos;
-  return { decodedPos, deflateEnd, fileSize };
 }

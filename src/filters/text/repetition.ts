@@ -1,5 +1,6 @@
 // Repetition metrics (OBELICS / BigScience definitions), computed over rolling hashes of n-grams in a
 // reusable open-addressing table instead of a Map of substrings: the hot loop of the text filters.
+import { wordLanes } from './words.js';
 
 /**
  * Counts of distinct 64-bit keys (two 32-bit halves), reused between calls. Slots are marked with the
@@ -115,25 +116,18 @@ function topShare(total: number): number {
   return sum / total;
 }
 
-/** Hash of one word: two 32-bit FNV-style lanes. */
-function wordHash(word: string, out: Int32Array, at: number): void {
-  let a = 0x811c9dc5 | 0;
-  let b = 0x2545f491 | 0;
-  for (let i = 0; i < word.length; i++) {
-    const c = word.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
-  out[at * 2] = a;
-  out[at * 2 + 1] = b ^ word.length;
+/** Two hash lanes per word, the input of `wordRepetitionRatio` (a text's can be cached and joined). */
+export function wordHashes(words: readonly string[]): Int32Array {
+  const hashes = new Int32Array(words.length * 2);
+  for (let i = 0; i < words.length; i++) wordLanes(words[i]!, 0, words[i]!.length, hashes, 2 * i);
+  return hashes;
 }
 
 /** Word n-gram repetition ratio: occurrences of n-grams seen more than once / all n-grams. */
-export function wordRepetitionRatio(words: readonly string[], n: number): number {
-  const total = words.length - n + 1;
+export function wordRepetitionRatio(words: readonly string[] | Int32Array, n: number): number {
+  const hashes = words instanceof Int32Array ? words : wordHashes(words);
+  const total = hashes.length / 2 - n + 1;
   if (total <= 0) return 0;
-  const hashes = new Int32Array(words.length * 2);
-  for (let i = 0; i < words.length; i++) wordHash(words[i]!, hashes, i);
   table.reset(total);
   for (let i = 0; i < total; i++) {
     let h1 = 0x1234567;

@@ -43,11 +43,34 @@ function isSpecialAt(text: string, i: number): boolean {
   return SPECIAL.test(text[i]!);
 }
 
-/** OBELICS words of a text (lowercased, special characters stripped from both ends, empties dropped). */
-export function obelicsWords(text: string): string[] {
+/**
+ * A text's OBELICS words as spans of its lowercased form, each with two 32-bit hash lanes (the keys of
+ * word n-grams and of word lists), so that filters count, hash and look up words without making a
+ * string per word.
+ */
+export interface WordSpans {
+  lower: string;
+  count: number;
+  /** Start and end (exclusive) in `lower`, per word. */
+  spans: Int32Array;
+  /** Two hash lanes per word (`wordLanes`). */
+  lanes: Int32Array;
+}
+
+let spanScratch = new Int32Array(1024);
+let laneScratch = new Int32Array(1024);
+
+/** OBELICS words: split on space / newline / tab, lowercased, special characters stripped at both ends. */
+export function obelicsWordSpans(text: string): WordSpans {
   const lower = text.toLowerCase();
-  const words: string[] = [];
   const n = lower.length;
+  if (spanScratch.length < n + 2) {
+    spanScratch = new Int32Array(2 * n + 2);
+    laneScratch = new Int32Array(2 * n + 2);
+  }
+  const spans = spanScratch;
+  const lanes = laneScratch;
+  let count = 0;
   let i = 0;
   while (i < n) {
     // Tokens are separated by space, newline and tab only (OBELICS's split).
@@ -66,10 +89,96 @@ export function obelicsWords(text: string): string[] {
     let b = end;
     while (a < b && isSpecialAt(lower, a)) a += 1;
     while (b > a && isSpecialAt(lower, b - 1)) b -= 1;
-    if (b > a) words.push(lower.slice(a, b));
+    if (b > a) {
+      spans[2 * count] = a;
+      spans[2 * count + 1] = b;
+      wordLanes(lower, a, b, lanes, 2 * count);
+      count += 1;
+    }
     i = end;
   }
-  return words;
+  return { lower, count, spans: spans.slice(0, 2 * count), lanes: lanes.slice(0, 2 * count) };
+}
+
+/** The two hash lanes of s[a..b) (FNV-style, two bases), written at out[at], out[at + 1]. */
+export function wordLanes(s: string, a: number, b: number, out: Int32Array, at: number): void {
+  let x = 0x811c9dc5 | 0;
+  let y = 0x2545f491 | 0;
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i);
+    x = Math.imul(x ^ c, 0x01000193);
+    y = Math.imul(y ^ c, 0x5bd1e995);
+  }
+  out[at] = x;
+  out[at + 1] = y ^ (b - a);
+}
+
+/** OBELICS words of a text (lowercased, special characters stripped from both ends, empties dropped). */
+export function obelicsWords(text: string): string[] {
+  const { lower, count, spans } = obelicsWordSpans(text);
+  return Array.from({ length: count }, (_, k) => lower.slice(spans[2 * k]!, spans[2 * k + 1]!));
+}
+
+/** A word list as a hash table on the words' lanes: looks words up by span, without a string. */
+export class WordTable {
+  private readonly slots: Int32Array;
+  private readonly lanes: Int32Array;
+  private readonly words: string[];
+
+  constructor(list: Iterable<string>) {
+    this.words = [...new Set(list)];
+    this.lanes = new Int32Array(2 * this.words.length);
+    this.words.forEach((w, k) => {
+      wordLanes(w, 0, w.length, this.lanes, 2 * k);
+    });
+    let size = 16;
+    while (size < 2 * this.words.length) size *= 2;
+    this.slots = new Int32Array(size).fill(-1);
+    for (let k = 0; k < this.words.length; k++) {
+      let slot = this.lanes[2 * k]! & (size - 1);
+      while (this.slots[slot] !== -1) slot = (slot + 1) & (size - 1);
+      this.slots[slot] = k;
+    }
+  }
+
+  /** How many of the words are in the list. */
+  count({ lower, count, spans, lanes }: WordSpans): number {
+    const { slots, words } = this;
+    const mask = slots.length - 1;
+    let n = 0;
+    for (let w = 0; w < count; w++) {
+      const x = lanes[2 * w]!;
+      const y = lanes[2 * w + 1]!;
+      for (let slot = x & mask; ; slot = (slot + 1) & mask) {
+        const k = slots[slot]!;
+        if (k < 0) break;
+        if (this.lanes[2 * k] !== x || this.lanes[2 * k + 1] !== y) continue;
+        // Equal lanes: confirm the characters, so the count is exactly a set's.
+        if (equalsAt(lower, spans[2 * w]!, spans[2 * w + 1]!, words[k]!)) {
+          n += 1;
+          break;
+        }
+      }
+    }
+    return n;
+  }
+}
+
+function equalsAt(s: string, a: number, b: number, word: string): boolean {
+  if (b - a !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (s.charCodeAt(a + i) !== word.charCodeAt(i)) return false;
+  return true;
+}
+
+const tables = new WeakMap<ReadonlySet<string>, WordTable>();
+/** The table of a word set, built once per set object. */
+export function wordTable(list: ReadonlySet<string>): WordTable {
+  let table = tables.get(list);
+  if (!table) {
+    table = new WordTable(list);
+    tables.set(list, table);
+  }
+  return table;
 }
 
 /** Whitespace-separated tokens, as they are (datatrove-style filters count these). */

@@ -3,7 +3,7 @@
 // sharp with the metadata web images carry, and on truncated copies; then processImage is run both
 // ways (headers read here, and sharp's metadata only) and must give the same rows.
 import { readdirSync, readFileSync } from 'node:fs';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { readImageHeader } from '../../src/images/image-header.js';
 import { ImageProcessOptions } from '../../src/images/image-options.js';
@@ -67,7 +67,7 @@ function corpusImages(): Array<{ name: string; bytes: Uint8Array }> {
   return files;
 }
 
-const keepable = (m: sharp.Metadata) =>
+const keepable = (m: Metadata) =>
   (m.orientation ?? 1) === 1 &&
   (m.pages ?? 1) === 1 &&
   (m.space === 'srgb' || m.space === 'b-w') &&
@@ -85,7 +85,7 @@ describe('readImageHeader', () => {
     for (const { name, bytes } of images) {
       const facts = readImageHeader(bytes);
       if (!facts) continue;
-      let meta: sharp.Metadata;
+      let meta: Metadata;
       try {
         meta = await sharp(bytes, { limitInputPixels: false }).metadata();
       } catch {

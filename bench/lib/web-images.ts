@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import sharp from 'sharp';
+import { seededRandom } from '../../src/demo/synthetic-images.js';
 
 export interface WebImage {
   name: string;
@@ -28,17 +29,6 @@ const SOURCES = [
   'images/sharp-fixtures/Landscape_1.jpg',
 ];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(random: () => number, weighted: [T, number][]): T {
   let x = random() * weighted.reduce((n, [, w]) => n + w, 0);
   for (const [value, weight] of weighted) {
@@ -55,7 +45,7 @@ export async function generateWebImages(
   count = 150,
   seed = 20240611,
 ): Promise<WebImage[]> {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const sources = await Promise.all(
     SOURCES.map(async (path) => {
       const { data, info } = await sharp(readFileSync(resolve(corporaDir, path)))

@@ -1,5 +1,6 @@
-// C4's cleaning rules with datatrove's defaults. Line level: lines without terminal punctuation, with
-// fewer than 3 words, with an overlong word, mentioning javascript or a cookie/terms policy go.
+// C4's cleaning rules with datatrove's defaults. Line level: citation marks ([1], [edit], [citation
+// needed]) are removed from every line first; then lines without terminal punctuation, with fewer than
+// 3 words, with an overlong word, mentioning javascript or a cookie/terms policy go.
 // Document level: lorem ipsum or a curly bracket drops the document, and so do fewer than 5 sentences.
 import { z } from 'zod';
 import { defineTextFilter } from './define-node-filter.js';
@@ -14,6 +15,9 @@ const POLICY = [
   'use cookies',
 ];
 
+/** datatrove's CITATION_REGEX: Wikipedia-style reference marks, removed from every line kept. */
+const CITATION = /\[\d*\]|\[edit\]|\[citation needed\]/g;
+
 function sentenceCount(line: string): number {
   const ends = line.match(/[.!?]+(?=\s|["'”’)]*$|["'”’)]+\s)/g)?.length ?? 0;
   return Math.max(ends, line.trim() === '' ? 0 : 1);
@@ -24,6 +28,7 @@ export const c4Quality = defineTextFilter({
   description:
     'C4 cleaning (datatrove defaults): line rules at line level, lorem ipsum / curly bracket / sentences at document level.',
   options: z.strictObject({
+    removeCitations: z.boolean().default(true),
     filterNoTerminalPunct: z.boolean().default(true),
     minWordsPerLine: z.number().int().nonnegative().default(3),
     maxWordLength: z.number().int().positive().default(1000),
@@ -34,6 +39,7 @@ export const c4Quality = defineTextFilter({
     minNumSentences: z.number().int().nonnegative().default(5),
   }),
   defaults: { line: {}, document: {} },
+  rewrite: (text, o) => (o.removeCitations && text.includes('[') ? text.replace(CITATION, '') : text),
   reasonToDrop(text, o) {
     if (text.level === 'document') {
       const lower = text.text.toLowerCase();

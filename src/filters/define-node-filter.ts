@@ -11,7 +11,7 @@ import type { Block, ImageBlock, TextBlock, WebDocument } from '../records/web-d
 import { type DropReason, defineFilter } from './define-filter.js';
 import type { RejectingContext } from './rejected.js';
 import { type BlockParts, documentView, partsOf, reserveParts, writeBlock } from './text/node-parts.js';
-import type { TextLevel, TextView } from './text/text-view.js';
+import { type TextLevel, type TextView, textView } from './text/text-view.js';
 
 export { documentView } from './text/node-parts.js';
 
@@ -29,6 +29,11 @@ export interface TextFilterDefinition<S extends AnyObject> {
   /** Default options per level; a level with no entry is not offered. */
   defaults: Partial<Record<TextLevel, z.input<S>>>;
   reasonToDrop(text: TextView, options: z.output<S>): DropReason | Promise<DropReason>;
+  /**
+   * Node levels only: the part's text as the filter keeps it (C4 removes citation marks), applied
+   * before `reasonToDrop`; return the same string to leave the part alone.
+   */
+  rewrite?(text: string, options: z.output<S>): string;
 }
 
 export interface TextFilterFactory<S extends AnyObject> {
@@ -81,7 +86,26 @@ export function defineTextFilter<S extends AnyObject>(
       const counters = {
         in: `${unit}_in`,
         kept: `${unit}_kept`,
+        rewritten: `${unit}_rewritten`,
         dropped: (reason: string) => `${unit}_dropped.${reason}`,
+      };
+      const { rewrite } = definition;
+      /** The block's parts after `rewrite`: the same object when no part changes. */
+      const rewritten = (ctx: StageContext, parts: BlockParts): BlockParts => {
+        if (!rewrite) return parts;
+        let views: TextView[] | undefined;
+        for (let i = 0; i < parts.views.length; i++) {
+          const view = parts.views[i]!;
+          const text = isEndOfDocument(view) ? view.text : rewrite(view.text, options);
+          if (text === view.text) {
+            views?.push(view);
+            continue;
+          }
+          ctx.stats.count(counters.rewritten);
+          views ??= parts.views.slice(0, i);
+          views.push(textView(text, level));
+        }
+        return views ? { views, exact: false } : parts;
       };
       const judge = (view: TextView): MaybePromise<DropReason> =>
         isEndOfDocument(view) ? undefined : definition.reasonToDrop(view, options);
@@ -139,7 +163,7 @@ export function defineTextFilter<S extends AnyObject>(
           removeNodes(docs, ctx, (block, doc, index) => {
             if (index === 0) reserveParts(level, doc.blocks.length);
             if (block.kind !== 'text') return block;
-            const parts = partsOf(block, level);
+            const parts = rewritten(ctx, partsOf(block, level));
             const { views } = parts;
             let kept: TextView[] | undefined;
             for (let i = 0; i < views.length; i++) {

@@ -89,6 +89,34 @@ test('c4-quality: line rules remove lines, document rules drop documents', async
   expect(await reason(d, 'One sentence here. Two sentences here. Three.')).toBe('too_few_sentences');
 });
 
+test('c4-quality: citation marks are removed from the lines kept (datatrove remove_citations)', async () => {
+  const page = [
+    'The river floods every spring.[1] Farmers plant after the water recedes.[23]',
+    'History[edit]',
+    'The first bridge was built in 1820.[citation needed]',
+    '[4]',
+    'A line with [brackets] of its own stays as it is.',
+  ].join('\n');
+  const { kept, stats } = await runStage(c4Quality.at('line'), [doc('https://example.com/', page)]);
+  expect(texts(kept[0]!)[0]!.split('\n')).toEqual([
+    'The river floods every spring. Farmers plant after the water recedes.',
+    'The first bridge was built in 1820.',
+    'A line with [brackets] of its own stays as it is.',
+  ]);
+  expect(stats).toMatchObject({
+    lines_in: 5,
+    lines_kept: 3,
+    lines_rewritten: 4,
+    // "History" (after "[edit]" goes) has no terminal punctuation; "[4]" leaves an empty line.
+    'lines_dropped.line_no_terminal_punct': 2,
+  });
+  const untouched = await runStage(c4Quality.at('line', { removeCitations: false }), [
+    doc('https://example.com/', 'The river floods[1] every spring.'),
+  ]);
+  expect(texts(untouched.kept[0]!)[0]).toBe('The river floods[1] every spring.');
+  expect(untouched.stats.lines_rewritten).toBeUndefined();
+});
+
 test('fineweb-quality: line punctuation, short lines, duplicated lines, list ratio', async () => {
   const f = finewebQuality.at('document');
   expect(await reason(f, prose)).toBe('kept');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { buildFilterStages, resolveSteps } from '../../src/filters/filter-plan.js';
 import type { WebDocument } from '../../src/records/web-document.js';
+import { wetDocument } from '../helpers/filter-corpora.js';
 import { htmlBlocks, htmlParagraphs, normalizeText } from '../helpers/html-paragraphs.js';
 import { corpus, hasCorpora } from '../helpers/paths.js';
 import { runStage } from '../helpers/run-stage.js';
@@ -86,20 +87,8 @@ describe.skipIf(!hasCorpora)('OBELICS preset on real pages', () => {
 });
 
 describe.skipIf(!hasCorpora)('real WET text (Common Crawl’s own extraction)', () => {
-  /** The text of the WET file's conversion record, read by its Content-Length. */
-  function wetText(): { url: string; text: string } {
-    const bytes = readFileSync(corpus('warc/commoncrawl-whirlwind/whirlwind.warc.wet'));
-    const at = bytes.indexOf('WARC-Type: conversion');
-    const headerEnd = bytes.indexOf('\r\n\r\n', at);
-    const headers = bytes.subarray(at, headerEnd).toString('utf8');
-    const length = Number(/Content-Length: (\d+)/.exec(headers)![1]);
-    const url = /WARC-Target-URI: (\S+)/.exec(headers)![1]!;
-    return { url, text: bytes.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8') };
-  }
-
   test('C4 line rules strip the navigation lines; OBELICS language ID drops the non-English page', async () => {
-    const { url, text } = wetText();
-    const input = doc(url, text);
+    const input = wetDocument();
     const lines = await runStage(buildFilterStages(resolveSteps({ preset: 'c4' }), 'web-documents')[0]!, [
       input,
     ]);

@@ -3,13 +3,12 @@
 // the dataset once every task is done. Re-running the same command after a crash resumes it.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
   commitDataset,
   isCommitted,
-  readMarkers,
   readStatsFile,
   removeCommitted,
   type StatsFile,
@@ -21,11 +20,14 @@ import { loadJob } from '../jobs/index.js';
 import { type Logger, silentLogger } from '../pipeline/logger.js';
 import { parseOptions } from '../pipeline/options.js';
 import { WEFT_VERSION } from '../version.js';
-import type { JobDefinition, JobPhase, TaskSpec } from './job.js';
+import type { JobDefinition, TaskSpec } from './job.js';
 import { LeaseHolder } from './lease.js';
-import { executeLocally, type ProgressEvent, type TaskOutcome } from './local-executor.js';
-import { phaseDirResolver, type TaskAssignment } from './run-task.js';
-import { type RunInfo, taskId, WORKSPACE_DIR, Workspace } from './workspace.js';
+import type { ProgressEvent, TaskOutcome } from './local-executor.js';
+import { holdersDir, reducePhase, runTaskSet } from './task-set.js';
+import { WORKSPACE_DIR, Workspace } from './workspace.js';
+
+export { type CommitRunOptions, commitRun } from './commit-run.js';
+export { holdersDir, reducePhase } from './task-set.js';
 
 export interface RunJobOptions {
   outDir: string;
@@ -90,38 +92,6 @@ async function assertUsableOutDir(outDir: string): Promise<void> {
   }
 }
 
-/** The shared folder of heartbeat files of the processes working on `outDir`. */
-export function holdersDir(outDir: string): string {
-  return join(outDir, WORKSPACE_DIR, 'holders');
-}
-
-function claimPath(workspace: Workspace, index: number): string {
-  return join(workspace.root, 'claims', taskId(index));
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
-function interrupted(what: string, outDir: string): WeftError {
-  return new WeftError(
-    'E_INTERRUPTED',
-    `interrupted ${what}; re-run the same command to resume (finished tasks are kept)`,
-    {
-      data: { path: outDir },
-    },
-  );
-}
-
 function summaryFromStats(
   outDir: string,
   job: string,
@@ -139,180 +109,6 @@ function summaryFromStats(
     ...(stats ? { rows: stats.rows, bytes: stats.bytes, shards: stats.shards, stats } : {}),
     ...base,
   };
-}
-
-interface TaskSetArgs {
-  job: JobDefinition;
-  options: unknown;
-  tasks: TaskSpec[];
-  run: RunJobOptions;
-  log: Logger;
-  workers: number;
-  slice: { taskIndex: number; taskCount: number };
-  maxShardBytes: number;
-  workspace: Workspace;
-  holder: LeaseHolder;
-  phase?: string;
-  /**
-   * At a phase barrier: once this slice's tasks are done, take on tasks nobody alive has claimed
-   * (slices not started yet under a throttled array, or lost with their machine), then wait for
-   * the rest. Without it the slice returns as soon as its own tasks are done.
-   */
-  help?: boolean;
-}
-
-function progressOf(
-  onProgress: (event: ProgressEvent) => void,
-  phase: string | undefined,
-): (event: ProgressEvent) => void {
-  return phase ? (event) => onProgress({ ...event, phase }) : onProgress;
-}
-
-/**
- * Runs this process's slice of a task set (a phase's tasks or the main ones), skipping finished tasks.
- * Each task is claimed first, so processes sharing an output folder never run one task twice at once.
- */
-async function runTaskSet(args: TaskSetArgs): Promise<{ ran: number; skipped: number }> {
-  const { workspace, tasks, slice, run, holder, log } = args;
-  await workspace.ensureDirs();
-  await mkdir(join(workspace.root, 'claims'), { recursive: true });
-  await workspace.removeStaleAttempts();
-  const all = tasks.map((task, index) => ({ task, index }));
-  const mine = all.filter(({ index }) => index % slice.taskCount === slice.taskIndex);
-  const doneAtStart = await workspace.completedTaskIds();
-  const toRun = mine.filter(({ index }) => !doneAtStart.has(taskId(index))).length;
-  const what = args.phase ? `phase ${args.phase}` : 'tasks';
-  // Progress counts this process's slice (all tasks when it is the only one).
-  if (!args.phase) run.onPlanned?.({ total: mine.length, toRun, alreadyDone: mine.length - toRun });
-  else if (toRun > 0) log.info(`phase ${args.phase}: running ${toRun} tasks`);
-  if (mine.length > toRun)
-    log.info(`${what}: resuming, ${mine.length - toRun} of ${mine.length} already done`);
-
-  const assignment = ({ task, index }: { task: TaskSpec; index: number }): TaskAssignment => ({
-    job: args.job.name,
-    rawOptions: args.options,
-    task,
-    info: { index, count: tasks.length, id: taskId(index) },
-    outDir: run.outDir,
-    maxShardBytes: args.maxShardBytes,
-    durable: run.durable ?? true,
-    ...(args.phase ? { phase: args.phase } : {}),
-  });
-  let ran = 0;
-  let candidates = mine;
-  let lastWaitLog = 0;
-  for (;;) {
-    if (run.signal?.aborted) throw interrupted('', run.outDir);
-    const done = await workspace.completedTaskIds();
-    const pending = candidates.filter(({ index }) => !done.has(taskId(index)));
-    // Own tasks are claimed all at once; others' a few at a time, so slices that start late still
-    // find most of their own work.
-    const limit = candidates === mine ? pending.length : args.workers;
-    const claimed: typeof pending = [];
-    for (const item of pending) {
-      if (claimed.length >= limit) break;
-      if (await holder.tryAcquire(claimPath(workspace, item.index))) claimed.push(item);
-    }
-    if (claimed.length > 0) {
-      let outcomes: TaskOutcome[] = [];
-      try {
-        outcomes = await executeLocally(claimed.map(assignment), {
-          workers: args.workers,
-          log,
-          ...(run.signal ? { signal: run.signal } : {}),
-          ...(run.onProgress ? { onProgress: progressOf(run.onProgress, args.phase) } : {}),
-        });
-      } finally {
-        // A finished task's marker outranks its claim; the others are given back for a retry.
-        const finished = new Set(outcomes.filter((o) => o.ok).map((o) => o.id));
-        for (const { index } of claimed) {
-          if (!finished.has(taskId(index))) await holder.release(claimPath(workspace, index));
-        }
-      }
-      if (run.signal?.aborted) throw interrupted('', run.outDir);
-      const failures = outcomes.filter((o) => !o.ok);
-      if (failures.length > 0) {
-        const list = failures.map((f) => `${f.id} (${f.label}): ${f.error?.message}`).join('; ');
-        throw new WeftError(
-          'E_TASK_FAILED',
-          `${failures.length} of ${tasks.length} ${what} failed: ${list}. Re-run to retry only those.`,
-          { data: { path: run.outDir, failures } },
-        );
-      }
-      ran += outcomes.length;
-      continue;
-    }
-    if (!args.help) break;
-    const missing = all.filter(({ index }) => !done.has(taskId(index)));
-    if (missing.length === 0) break;
-    if (candidates === mine) {
-      candidates = all;
-      continue;
-    }
-    const now = performance.now();
-    if (now - lastWaitLog > 30_000) {
-      lastWaitLog = now;
-      const ids = missing.slice(0, 5).map(({ index }) => taskId(index));
-      log.info(
-        `${what}: waiting at the barrier for ${missing.length} task(s) running elsewhere (${ids.join(', ')}${missing.length > 5 ? ', …' : ''})`,
-      );
-    }
-    await sleep(1000, run.signal);
-  }
-  return { ran, skipped: mine.length - toRun };
-}
-
-/**
- * Runs a phase's reduce once, in the process holding its lock; the others wait for the result. A
- * holder that dies mid-reduce loses the lock with its lease, and another process redoes the reduce.
- */
-export async function reducePhase(
-  workspace: Workspace,
-  phase: JobPhase<unknown>,
-  options: unknown,
-  ctx: { log: Logger; holder: LeaseHolder; outDir: string; signal?: AbortSignal },
-): Promise<void> {
-  const lock = join(workspace.root, 'reduce.lock');
-  let waiting = false;
-  while (!workspace.isReduced()) {
-    if (ctx.signal?.aborted) throw interrupted(`while waiting for phase ${phase.name}`, ctx.outDir);
-    if (!(await ctx.holder.tryAcquire(lock))) {
-      if (!waiting) ctx.log.info(`phase ${phase.name}: another process is reducing; waiting for it`);
-      waiting = true;
-      await sleep(500, ctx.signal);
-      continue;
-    }
-    try {
-      if (workspace.isReduced()) return;
-      const dirs: string[] = [];
-      for (const id of [...(await workspace.completedTaskIds())].sort()) {
-        const marker = await workspace.readMarker(id);
-        if (marker) dirs.push(join(workspace.attemptPath(marker.dir), 'out'));
-      }
-      const tmp = `${workspace.reducedDir}.tmp-${ctx.holder.owner.holder}`;
-      await rm(tmp, { recursive: true, force: true });
-      await mkdir(tmp, { recursive: true });
-      ctx.log.info(`phase ${phase.name}: reducing ${dirs.length} task outputs`, { phase: phase.name });
-      const filesDir = join(tmp, 'files');
-      await mkdir(filesDir, { recursive: true });
-      await phase.reduce(options, {
-        log: ctx.log,
-        taskDirs: dirs,
-        outDir: tmp,
-        filesDir,
-        phaseDir: phaseDirResolver(ctx.outDir),
-      });
-      try {
-        await rename(tmp, workspace.reducedDir);
-      } catch (error) {
-        // A process that took over a lock it thought stale finished first: its result stands.
-        if (!workspace.isReduced()) throw error;
-        await rm(tmp, { recursive: true, force: true });
-      }
-    } finally {
-      await ctx.holder.release(lock);
-    }
-  }
 }
 
 export interface PreparedRun {
@@ -492,71 +288,6 @@ export async function runJob(
         stats,
         wallMs: performance.now() - started,
       };
-    } finally {
-      if (workspace.exists()) await holder.release(lock);
-    }
-  } finally {
-    await holder.stop();
-  }
-}
-
-export interface CommitRunOptions {
-  maxShardBytes?: number;
-  log?: Logger;
-  signal?: AbortSignal;
-  leaseMs?: number;
-}
-
-/**
- * `weft commit DIR`: assembles a dataset whose tasks were run separately (array jobs, queue workers).
- * If another process is committing it right now, waits for that one instead of racing it.
- */
-export async function commitRun(outDir: string, options: CommitRunOptions = {}): Promise<StatsFile> {
-  const log = options.log ?? silentLogger;
-  const workspace = new Workspace(outDir);
-  const committedStats = async () => {
-    const stats = isCommitted(outDir) ? await readStatsFile(outDir) : undefined;
-    if (stats) return stats;
-    throw new WeftError('E_INPUT', `${outDir} holds no weft run to commit`, { data: { path: outDir } });
-  };
-  if (!workspace.exists()) return committedStats();
-  let run: RunInfo;
-  try {
-    run = await workspace.readRunInfo();
-    // Fails early, naming the unfinished tasks, before taking any lock.
-    await readMarkers(workspace, run);
-  } catch (error) {
-    // Another process finished the commit (and removed .weft) while we looked.
-    if (!workspace.exists() && isCommitted(outDir)) return committedStats();
-    throw error;
-  }
-  const job = await loadJob(run.job);
-  const layout = job.layout(parseOptions(`${job.name} options`, job.options, run.options));
-  const holder = await new LeaseHolder(holdersDir(outDir), options.leaseMs).start();
-  const lock = join(workspace.root, 'commit.lock');
-  let waiting = false;
-  try {
-    for (;;) {
-      if (!workspace.exists()) return committedStats();
-      if (options.signal?.aborted) throw interrupted('while waiting for another commit', outDir);
-      if (await holder.tryAcquire(lock)) break;
-      if (!waiting) {
-        const owner = await holder.liveOwner(lock);
-        log.info(
-          `${outDir} is being committed by ${owner ? `${owner.host} pid ${owner.pid}` : 'another process'}; waiting`,
-        );
-      }
-      waiting = true;
-      await sleep(500, options.signal);
-    }
-    try {
-      if (!workspace.exists()) return committedStats();
-      return await commitDataset(workspace, {
-        features: layout.features,
-        maxShardBytes: options.maxShardBytes ?? 500_000_000,
-        metadata: weftSchemaMetadata(layout.name),
-        description: job.description,
-      });
     } finally {
       if (workspace.exists()) await holder.release(lock);
     }

@@ -16,7 +16,8 @@ import {
   RENDER_FLAGS,
   WasmRuntimeError,
 } from './pdfium-module.js';
-import { letterView, pdfiumTextRuns, textStats, type ViewTransform, viewTransform } from './pdfium-text.js';
+import { pdfiumTextRuns, textStats } from './pdfium-text.js';
+import { letterView, type ViewTransform, viewTransform } from './pdfium-view.js';
 import { openPdfjs, pdfjsTextRuns } from './pdfjs-engine.js';
 import type { OpenedInfo, RenderedPage, RenderSpec } from './worker-protocol.js';
 import {

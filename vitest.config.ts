@@ -10,5 +10,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
+    // Every record every stage emits is checked against its schema (worker processes inherit this).
+    env: { WEFT_VALIDATE_RECORDS: '1' },
   },
 });

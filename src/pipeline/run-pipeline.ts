@@ -1,6 +1,7 @@
 // Runs one task's pipeline: wires source → stages → sink, counts records in and out of every stage,
 // and attributes wall time to the stage that spent it. This is the only loop over records in the core.
 import { WeftError } from '../errors.js';
+import { recordProblem } from '../records/index.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Sink, Source, Stage, StageContext, TaskInfo } from './stage.js';
 import { StageStats, type StageStatsJson } from './stats.js';
@@ -21,6 +22,12 @@ export interface RunPipelineOptions {
   scratchDir?: string;
   /** Called after each record leaves the last stage (progress reporting). */
   onRecord?: () => void;
+  /**
+   * Check every record the source and each stage emit against its kind's schema; a record that breaks
+   * it fails the task with E_INVALID_RECORD naming the stage (a bug in that stage, not bad input).
+   * Default: on when WEFT_VALIDATE_RECORDS=1 (the test suite sets it), off otherwise for speed.
+   */
+  validateRecords?: boolean;
 }
 
 export interface PipelineResult<Result> {
@@ -77,6 +84,28 @@ function timed<T>(
   };
 }
 
+/** Passes records on after checking them against their schema (see RunPipelineOptions.validateRecords). */
+function validated<T>(source: AsyncIterable<T>, stageName: string, task: TaskInfo): AsyncIterable<T> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      for await (const item of source) {
+        const problem = recordProblem(item);
+        if (problem) {
+          const kind = (item as { kind: string }).kind;
+          throw new WeftError(
+            'E_INVALID_RECORD',
+            `${stageName} emitted an invalid ${kind} record: ${problem}`,
+            {
+              data: { stage: stageName, kind, problem, task: task.id },
+            },
+          );
+        }
+        yield item;
+      }
+    },
+  };
+}
+
 /** Counts records as they enter a stage, without timing (the producer's wrapper already timed them). */
 function countedInto<T>(source: AsyncIterable<T>, stats: StageStats): AsyncIterable<T> {
   return {
@@ -97,6 +126,9 @@ export async function runPipeline<Result>(
   const log = options.log ?? silentLogger;
   const signal = options.signal ?? new AbortController().signal;
   const scratchDir = options.scratchDir ?? '';
+  const validate = options.validateRecords ?? process.env.WEFT_VALIDATE_RECORDS === '1';
+  const checked = <T>(items: AsyncIterable<T>, stageName: string) =>
+    validate ? validated(items, stageName, task) : items;
   const context = (stats: StageStats): StageContext => ({
     task,
     stats,
@@ -109,7 +141,10 @@ export async function runPipeline<Result>(
   const sourceStats = new StageStats(pipeline.source.name);
   allStats.push(sourceStats);
   let clock = { elapsedMs: 0 };
-  let stream = timed(pipeline.source.read(context(sourceStats)), sourceStats, undefined, clock, 'out');
+  let stream = checked(
+    timed(pipeline.source.read(context(sourceStats)), sourceStats, undefined, clock, 'out'),
+    sourceStats.name,
+  );
 
   pipeline.stages.forEach((stage, i) => {
     const stats = new StageStats(stage.name);
@@ -117,13 +152,16 @@ export async function runPipeline<Result>(
     const input = countedInto(stream, stats);
     const stageClock = { elapsedMs: 0 };
     const isLast = i === pipeline.stages.length - 1;
-    stream = timed(
-      stage.run(input, context(stats)),
-      stats,
-      clock,
-      stageClock,
-      'out',
-      isLast ? options.onRecord : undefined,
+    stream = checked(
+      timed(
+        stage.run(input, context(stats)),
+        stats,
+        clock,
+        stageClock,
+        'out',
+        isLast ? options.onRecord : undefined,
+      ),
+      stats.name,
     );
     clock = stageClock;
   });

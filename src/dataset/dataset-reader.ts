@@ -126,11 +126,18 @@ function featuresFromSchema(schema: Schema): Features | undefined {
 }
 
 export async function readSchema(file: string): Promise<Schema> {
-  const reader = await RecordBatchReader.from(createReadStream(file));
-  await reader.open();
-  const schema = reader.schema;
-  await reader.cancel();
-  return schema;
+  try {
+    const reader = await RecordBatchReader.from(createReadStream(file));
+    await reader.open();
+    const schema = reader.schema;
+    await reader.cancel();
+    return schema;
+  } catch (error) {
+    throw new WeftError('E_INPUT', `${file}: not a readable Arrow file (${(error as Error).message})`, {
+      data: { path: file },
+      cause: error,
+    });
+  }
 }
 
 /**

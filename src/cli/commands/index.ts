@@ -26,6 +26,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Assemble a dataset whose tasks ran separately (array jobs)',
     load: async () => (await import('./commit.js')).default,
   },
+  verify: {
+    summary: 'Read a dataset back in full and check its shards, row counts and manifest',
+    load: async () => (await import('./verify.js')).default,
+  },
   sft: {
     summary: 'SFT conversations in The Cauldron layout (sources, decontamination, mixture, chat template)',
     load: async () => (await import('./sft.js')).default,

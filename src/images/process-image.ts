@@ -76,6 +76,20 @@ function planFromHeader(
   return clean === true ? { format, keep: true, needsResize, upright } : undefined;
 }
 
+/** Bytes that may be kept as they are: upright, one frame, 8-bit sRGB or grey, no EXIF/XMP/IPTC/ICC. */
+export function isClean(meta: Metadata): boolean {
+  return (
+    (meta.orientation ?? 1) === 1 &&
+    (meta.pages ?? 1) === 1 &&
+    (meta.space === 'srgb' || meta.space === 'b-w') &&
+    (meta.depth === 'uchar' || meta.depth === undefined) &&
+    !meta.exif &&
+    !meta.xmp &&
+    !meta.iptc &&
+    !meta.icc
+  );
+}
+
 async function planFromMetadata(
   bytes: Uint8Array,
   options: ImageProcessOptions,
@@ -103,16 +117,7 @@ async function planFromMetadata(
   const upright = orientation >= 5 ? { w: height, h: width } : { w: width, h: height };
   const needsResize = needsResizeFor(width, height, options);
   const keep =
-    !needsResize &&
-    (options.keepOriginalFormats as readonly string[]).includes(format) &&
-    orientation === 1 &&
-    (meta.pages ?? 1) === 1 &&
-    (meta.space === 'srgb' || meta.space === 'b-w') &&
-    (meta.depth === 'uchar' || meta.depth === undefined) &&
-    !meta.exif &&
-    !meta.xmp &&
-    !meta.iptc &&
-    !meta.icc;
+    !needsResize && (options.keepOriginalFormats as readonly string[]).includes(format) && isClean(meta);
   return { format, keep, needsResize, upright };
 }
 

@@ -20,7 +20,7 @@ import { normalizeSpec } from '../src/queue/pipeline-spec.js';
 import { weftKeys } from '../src/queue/redis.js';
 import { submitPipeline } from '../src/queue/submit.js';
 import { runJob } from '../src/run/run-job.js';
-import { startRedis } from './lib/redis.js';
+import { startRedis } from '../test/helpers/redis-server.js';
 
 const { values } = parseArgs({
   options: {

@@ -38,15 +38,16 @@ async function readShard(file: string): Promise<{ rows: number; columns: string[
   return { rows, columns };
 }
 
-async function checkManifest(dir: string, problems: VerifyProblem[]): Promise<number> {
+/** Checks every file manifest.json lists; the manifest read (undefined when absent or unreadable). */
+async function checkManifest(dir: string, problems: VerifyProblem[]): Promise<Manifest | undefined> {
   const path = join(dir, MANIFEST_FILE);
-  if (!existsSync(path)) return 0;
+  if (!existsSync(path)) return undefined;
   let manifest: Manifest;
   try {
     manifest = await readJsonFile<Manifest>(path);
   } catch (error) {
     problems.push({ file: MANIFEST_FILE, problem: `not valid JSON: ${(error as Error).message}` });
-    return 0;
+    return undefined;
   }
   for (const entry of manifest.files ?? []) {
     const file = join(dir, entry.path);
@@ -66,19 +67,19 @@ async function checkManifest(dir: string, problems: VerifyProblem[]): Promise<nu
         problem: `sha256 ${sha256} differs from manifest.json's ${entry.sha256}`,
       });
   }
-  return manifest.files?.length ?? 0;
+  return manifest;
 }
 
 /** A `weft export` release (Parquet or webdataset files and manifest.json, no Arrow dataset). */
 async function verifyRelease(dir: string): Promise<VerifyReport> {
   const problems: VerifyProblem[] = [];
-  const manifestFiles = await checkManifest(dir, problems);
-  const manifest = await readJsonFile<Manifest>(join(dir, MANIFEST_FILE)).catch(() => undefined);
+  const manifest = await checkManifest(dir, problems);
   const splits = Object.values(manifest?.splits ?? {});
   const rows = splits.reduce((n, s) => n + (s.rows ?? 0), 0);
   const shards = splits.reduce((n, s) => n + (s.files?.length ?? 0), 0);
-  const bytes = (manifest?.files ?? []).reduce((n, f) => n + f.bytes, 0);
-  return { dir, rows, shards, bytes, manifestFiles, problems };
+  const files = manifest?.files ?? [];
+  const bytes = files.reduce((n, f) => n + f.bytes, 0);
+  return { dir, rows, shards, bytes, manifestFiles: files.length, problems };
 }
 
 export async function verifyDataset(dir: string): Promise<VerifyReport> {
@@ -129,6 +130,7 @@ export async function verifyDataset(dir: string): Promise<VerifyReport> {
         problems.push({ file: relative(dir, file), problem: 'a shard file that state.json does not list' });
     }
   }
-  const manifestFiles = await checkManifest(dir, problems);
+  const manifest = await checkManifest(dir, problems);
+  const manifestFiles = manifest?.files?.length ?? 0;
   return { dir, rows, shards: handle.dataFiles.length, bytes, manifestFiles, problems };
 }

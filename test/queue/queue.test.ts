@@ -35,6 +35,21 @@ function ok(result: CliResult): CliResult {
   return result;
 }
 
+/** The reference: the same job run in one process, into `dir/single`. */
+async function singleRun(dir: string, job: string, options: unknown): Promise<void> {
+  const args = [
+    'run',
+    job,
+    '--options',
+    JSON.stringify(options),
+    '--out',
+    join(dir, 'single'),
+    '--workers',
+    '1',
+  ];
+  ok(await runCli(args, { env }));
+}
+
 /** Tasks each worker finished, from its JSON log lines. */
 function tasksDoneBy(worker: WeftProcess): string[] {
   return worker
@@ -74,18 +89,7 @@ describe.skipIf(!hasRedis)('queue mode (BullMQ on a real redis-server)', () => {
   test('a pipeline split across 3 worker processes produces exactly the rows of a single-process run', async () => {
     const dir = await tempDir();
     const options = { count: 144, imagesPerTask: 12 };
-    ok(
-      await runCli([
-        'run',
-        'demo-images',
-        '--options',
-        JSON.stringify(options),
-        '--out',
-        join(dir, 'single'),
-        '--workers',
-        '1',
-      ]),
-    );
+    await singleRun(dir, 'demo-images', options);
     await writeFile(
       join(dir, 'pipeline.yaml'),
       `name: images\nout: queued\njob: demo-images\noptions:\n  count: ${options.count}\n  imagesPerTask: ${options.imagesPerTask}\n`,
@@ -116,18 +120,7 @@ describe.skipIf(!hasRedis)('queue mode (BullMQ on a real redis-server)', () => {
   test('a worker killed with SIGKILL mid-job: its job is redone after the stall interval, no row lost or doubled', async () => {
     const dir = await tempDir();
     const options = { count: 120, imagesPerTask: 40 };
-    ok(
-      await runCli([
-        'run',
-        'demo-images',
-        '--options',
-        JSON.stringify(options),
-        '--out',
-        join(dir, 'single'),
-        '--workers',
-        '1',
-      ]),
-    );
+    await singleRun(dir, 'demo-images', options);
     await writeFile(
       join(dir, 'p.yaml'),
       `out: queued\njob: demo-images\noptions: ${JSON.stringify(options)}\n`,
@@ -160,21 +153,7 @@ describe.skipIf(!hasRedis)('queue mode (BullMQ on a real redis-server)', () => {
   test('phases and steps: a parent job per phase, then a downstream step reading the first one', async () => {
     const dir = await tempDir();
     const numbers = { count: 120, perTask: 20 };
-    ok(
-      await runCli(
-        [
-          'run',
-          'test-numbers',
-          '--options',
-          JSON.stringify(numbers),
-          '--out',
-          join(dir, 'single'),
-          '--workers',
-          '1',
-        ],
-        { env },
-      ),
-    );
+    await singleRun(dir, 'test-numbers', numbers);
     await writeFile(
       join(dir, 'chain.yaml'),
       [
